@@ -1,1 +1,62 @@
-//! placeholder
+//! Persistence for Wani Bares: one store API over SQLite (the embedded default, WAL) and
+//! PostgreSQL (the scale-out backend), picked by the database URL.
+//!
+//! Invariants kept here:
+//! - The same SQL text (with `$1…$n` placeholders) runs on both backends; where dialects
+//!   differ the code branches explicitly on [`Backend`].
+//! - Times are unix milliseconds (UTC) in 64-bit integer columns ([`Millis`]).
+//! - Personal data is sealed with the [`vault::Vault`] before it reaches a column or a file.
+//! - On SQLite every write goes through one connection (a pool of one), so writers queue in
+//!   order instead of sleeping in SQLite's busy handler; commits are `synchronous=FULL`, so
+//!   an acknowledged write survives a power cut, not only a crash.
+//!
+//! Each table family has its module, named after its concept; every function takes a
+//! [`Conn`] (from a [`Tx`] for writes or a [`Reader`] for reads).
+
+#[macro_use]
+mod macros;
+mod db;
+mod error;
+
+pub mod agencies;
+pub mod assignments;
+pub mod attachments;
+pub mod audit;
+pub mod citizens;
+pub mod complaints;
+pub mod inbox;
+pub mod leases;
+pub mod media;
+pub mod messages;
+pub mod notifications;
+pub mod outbox;
+pub mod ratings;
+pub mod rekey;
+pub mod reports;
+pub mod seed;
+pub mod sessions;
+pub mod settings;
+pub mod sla;
+pub mod testing;
+pub mod users;
+pub mod vault;
+
+pub use db::{Backend, Conn, ConnectOptions, Reader, Store, Tx};
+pub use error::StoreError;
+
+/// Unix time in milliseconds, UTC: the one time representation in the database.
+pub type Millis = i64;
+
+/// Converts a timestamp to the database representation.
+pub fn millis(ts: jiff::Timestamp) -> Millis {
+    ts.as_millisecond()
+}
+
+/// Converts the database representation back to a timestamp (clamped to jiff's range).
+pub fn timestamp(ms: Millis) -> jiff::Timestamp {
+    jiff::Timestamp::from_millisecond(ms).unwrap_or(if ms < 0 {
+        jiff::Timestamp::MIN
+    } else {
+        jiff::Timestamp::MAX
+    })
+}
