@@ -21,6 +21,8 @@ pub struct Assignment {
     pub agency_name: String,
     /// `pending`, `answered` or `declined`.
     pub state: String,
+    /// The round (the complaint's reopen count when dispatched).
+    pub round: i64,
     /// Kadis's note (disposisi).
     pub note: Option<String>,
     /// The agency's answer.
@@ -41,7 +43,7 @@ pub struct Assignment {
 
 const SELECT: &str =
     "SELECT s.id, s.complaint_id, s.agency_id, a.code AS agency_code, a.name AS agency_name,
-    s.state, s.note, s.answer, s.follow_up, s.decline_reason, s.created_at, s.answered_at,
+    s.state, s.round, s.note, s.answer, s.follow_up, s.decline_reason, s.created_at, s.answered_at,
     s.dispatched_by, s.answered_by
     FROM assignments s JOIN agencies a ON a.id = s.agency_id";
 
@@ -49,20 +51,22 @@ const SELECT: &str =
 pub async fn insert(
     c: &mut Conn<'_>,
     complaint_id: i64,
+    round: i64,
     agency_id: i64,
     note: Option<&str>,
     dispatched_by: Option<i64>,
     now: Millis,
 ) -> Result<i64, StoreError> {
     let (id,): (i64,) = on_conn!(c, c => sqlx::query_as(
-        "INSERT INTO assignments (complaint_id, agency_id, state, note, dispatched_by, created_at)
-         VALUES ($1, $2, 'pending', $3, $4, $5) RETURNING id",
+        "INSERT INTO assignments (complaint_id, round, agency_id, state, note, dispatched_by, created_at)
+         VALUES ($1, $6, $2, 'pending', $3, $4, $5) RETURNING id",
     )
     .bind(complaint_id)
     .bind(agency_id)
     .bind(note)
     .bind(dispatched_by)
     .bind(now)
+    .bind(round)
     .fetch_one(c)
     .await)?;
     Ok(id)

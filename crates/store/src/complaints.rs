@@ -147,6 +147,8 @@ pub struct Complaint {
     pub reopened_count: i64,
     /// Times closed (a rating belongs to one closing).
     pub closing_count: i64,
+    /// Who dispatched the current round (`kadis` or `kabid`).
+    pub dispatched_by: Option<String>,
     /// Earlier complaint this one follows up.
     pub related_complaint_id: Option<i64>,
 }
@@ -182,6 +184,7 @@ struct Row {
     reminder_sent_at: Option<i64>,
     reopened_count: i64,
     closing_count: i64,
+    dispatched_by: Option<String>,
     related_complaint_id: Option<i64>,
 }
 
@@ -191,7 +194,7 @@ const SELECT: &str =
     c.nik_outside_magetan, c.ktp_attachment_id, c.text, c.summary, c.reply_text, c.created_at,
     c.updated_at, c.status_at, c.verified_at, c.dispatched_at, c.answered_at, c.closed_at,
     c.rejected_at, c.withdrawn_at, c.reminder_sent_at, c.reopened_count, c.closing_count,
-    c.related_complaint_id
+    c.dispatched_by, c.related_complaint_id
     FROM complaints c LEFT JOIN categories k ON k.id = c.category_id
     LEFT JOIN districts d ON d.code = c.district_code";
 
@@ -230,6 +233,7 @@ fn open(c: &Conn<'_>, r: Row) -> Result<Complaint, StoreError> {
         reminder_sent_at: r.reminder_sent_at,
         reopened_count: r.reopened_count,
         closing_count: r.closing_count,
+        dispatched_by: r.dispatched_by,
         related_complaint_id: r.related_complaint_id,
     })
 }
@@ -339,6 +343,17 @@ pub async fn classify(
     .execute(c)
     .await
     .map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// Records who dispatched the current round (`kadis` or `kabid`).
+pub async fn set_dispatcher(c: &mut Conn<'_>, id: i64, dispatcher: &str) -> Result<(), StoreError> {
+    on_conn!(c, c => sqlx::query("UPDATE complaints SET dispatched_by = $2 WHERE id = $1")
+        .bind(id)
+        .bind(dispatcher)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected()))?;
     Ok(())
 }
 

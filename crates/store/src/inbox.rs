@@ -166,3 +166,27 @@ pub async fn pending_count(c: &mut Conn<'_>) -> Result<i64, StoreError> {
         .await)?;
     Ok(n)
 }
+
+/// Records a failed processing attempt; after `max_attempts` the body becomes poison.
+/// Returns true when it did.
+pub async fn record_failure(
+    c: &mut Conn<'_>,
+    id: i64,
+    error: &str,
+    max_attempts: i64,
+    now: Millis,
+) -> Result<bool, StoreError> {
+    let (attempts,): (i64,) = on_conn!(c, c => sqlx::query_as(
+        "UPDATE inbox SET attempts = attempts + 1, error = $2,
+             state = CASE WHEN attempts + 1 >= $3 THEN 'poison' ELSE state END,
+             processed_at = CASE WHEN attempts + 1 >= $3 THEN $4 ELSE processed_at END
+         WHERE id = $1 RETURNING attempts",
+    )
+    .bind(id)
+    .bind(error)
+    .bind(max_attempts)
+    .bind(now)
+    .fetch_one(c)
+    .await)?;
+    Ok(attempts >= max_attempts)
+}

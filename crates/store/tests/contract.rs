@@ -367,11 +367,11 @@ async fn complaints_list_filter_search_and_change_status_optimistically() {
         assert!(!complaints::set_status(&mut tx.conn(), a, "submitted", "rejected", complaints::Stamp::Rejected, 151).await.unwrap());
         let pupr = agencies::by_code(&mut tx.conn(), "DPUPR").await.unwrap().unwrap();
         let dinkes = agencies::by_code(&mut tx.conn(), "DINKES").await.unwrap().unwrap();
-        let asg = assignments::insert(&mut tx.conn(), b, pupr.id, Some("segera"), None, 210).await.unwrap();
+        let asg = assignments::insert(&mut tx.conn(), b, 0, pupr.id, Some("segera"), None, 210).await.unwrap();
         tx.commit().await.unwrap();
         // A violated constraint aborts a PostgreSQL transaction, so it gets its own.
         let mut tx = store.begin().await.unwrap();
-        assert!(assignments::insert(&mut tx.conn(), b, pupr.id, None, None, 211).await.unwrap_err().is_conflict());
+        assert!(assignments::insert(&mut tx.conn(), b, 0, pupr.id, None, None, 211).await.unwrap_err().is_conflict());
         tx.rollback().await.unwrap();
 
         let mut r = store.reader().await.unwrap();
@@ -472,11 +472,15 @@ async fn users_sessions_settings_leases_notifications_and_ratings_work() {
         tx.commit().await.unwrap();
         let k = complaint(&store, cid, "WB-202611-0077", "x", 1).await;
         let mut tx = store.begin().await.unwrap();
-        assert!(ratings::insert(&mut tx.conn(), k, 1, None, Some(true), 5).await.unwrap());
-        ratings::update(&mut tx.conn(), k, 1, Some(5), None, Some("mantap")).await.unwrap();
-        assert!(!ratings::insert(&mut tx.conn(), k, 1, Some(1), None, 6).await.unwrap());
-        let got = ratings::get(&mut tx.conn(), k, 1).await.unwrap().unwrap();
-        assert_eq!((got.rating, got.resolved, got.comment.as_deref()), (Some(5), Some(true), Some("mantap")));
+        assert!(ratings::ask(&mut tx.conn(), k, 1, 5).await.unwrap());
+        assert!(!ratings::ask(&mut tx.conn(), k, 1, 6).await.unwrap());
+        let open = ratings::latest_for_citizen(&mut tx.conn(), cid, &["asked"]).await.unwrap().unwrap();
+        assert!(ratings::answer(&mut tx.conn(), open.id, "asked", "rated", Some(5), Some(true), None, 7).await.unwrap());
+        assert!(!ratings::answer(&mut tx.conn(), open.id, "asked", "rated", Some(1), Some(true), None, 8).await.unwrap());
+        assert!(ratings::answer(&mut tx.conn(), open.id, "rated", "commented", None, None, Some("mantap"), 9).await.unwrap());
+        let got = &ratings::for_complaint(&mut tx.conn(), k).await.unwrap()[0];
+        assert_eq!((got.rating, got.resolved, got.comment.as_deref(), got.stage.as_str()), (Some(5), Some(true), Some("mantap"), "commented"));
+        assert_eq!(ratings::given_between(&mut tx.conn(), 0, 100).await.unwrap().len(), 1);
         let att = attachments::insert(&mut tx.conn(), &attachments::NewAttachment { citizen_id: cid, complaint_id: Some(k),
             message_id: None, role: "ktp", kind: "image", wa_media_id: Some("m1"), mime_type: Some("image/jpeg"),
             sha256: None, filename: None, caption: None, meta: None, now: 1 }).await.unwrap();

@@ -118,6 +118,7 @@ CREATE TABLE complaints (
     reminder_sent_at    INTEGER,
     reopened_count      INTEGER NOT NULL DEFAULT 0,
     closing_count       INTEGER NOT NULL DEFAULT 0,
+    dispatched_by       TEXT,
     related_complaint_id INTEGER REFERENCES complaints(id)
 );
 CREATE INDEX complaints_status ON complaints(status, id);
@@ -198,6 +199,7 @@ CREATE TABLE assignments (
     complaint_id   INTEGER NOT NULL REFERENCES complaints(id),
     agency_id      INTEGER NOT NULL REFERENCES agencies(id),
     state          TEXT NOT NULL,
+    round          INTEGER NOT NULL DEFAULT 0,
     note           TEXT,
     answer         TEXT,
     follow_up      TEXT,
@@ -316,12 +318,15 @@ CREATE TABLE ratings (
     id           INTEGER PRIMARY KEY,
     complaint_id INTEGER NOT NULL REFERENCES complaints(id),
     closing_no   INTEGER NOT NULL,
+    stage        TEXT NOT NULL,
     rating       INTEGER,
     resolved     BOOLEAN,
     comment      TEXT,
-    created_at   INTEGER NOT NULL,
+    asked_at     INTEGER NOT NULL,
+    answered_at  INTEGER,
     UNIQUE (complaint_id, closing_no)
 );
+CREATE INDEX ratings_stage ON ratings(stage, asked_at);
 
 CREATE TABLE alerts (
     id          INTEGER PRIMARY KEY,
