@@ -489,14 +489,37 @@ text_keys! {
         "Aduan *{ticket}* kami anggap dicabut karena data yang diminta belum dilengkapi. \
          Silakan kirim *BARU* untuk menyampaikannya kembali.";
     RatingQuestion = "rating_question",
-        "Permintaan penilaian kepuasan setelah aduan selesai.",
+        "Pertanyaan kepuasan setelah jawaban dikirim (daftar nilai 1–5 dan Belum selesai).",
         ["ticket"],
-        "Bagaimana penilaian Anda atas penanganan aduan *{ticket}*? Balas dengan angka \
-         1 (sangat tidak puas) sampai 5 (sangat puas).";
+        "Apakah masalah pada aduan *{ticket}* sudah selesai?\n\n\
+         Mohon beri nilai kepuasan Anda: balas angka *1* (sangat tidak puas) sampai \
+         *5* (sangat puas). Bila masalahnya *belum selesai*, pilih atau ketik \
+         *BELUM SELESAI*.";
     RatingThanks = "rating_thanks",
-        "Terima kasih atas penilaian.",
+        "Terima kasih atas penilaian, dengan ajakan memberi komentar.",
+        ["ticket", "rating"],
+        "Terima kasih atas penilaian Anda ({rating}/5) untuk aduan *{ticket}* 🙏\n\
+         Bila ingin menambahkan saran atau komentar, silakan ketik sekarang.";
+    RatingCommentThanks = "rating_comment_thanks",
+        "Terima kasih atas komentar setelah penilaian.",
         [],
-        "Terima kasih atas penilaian Anda 🙏";
+        "Komentar Anda sudah kami catat. Terima kasih 🙏";
+    RatingReopenLate = "rating_reopen_late",
+        "Warga menyatakan belum selesai setelah batas waktu: diminta membuat aduan baru.",
+        ["ticket", "days"],
+        "Batas {days} hari untuk membuka kembali aduan *{ticket}* sudah lewat. \
+         Silakan sampaikan aduan baru (balas *BARU*); aduan baru akan kami tautkan \
+         dengan aduan *{ticket}*.";
+    CompletionReminder = "completion_reminder",
+        "Pengingat kepada warga untuk melengkapi aduan sebelum dianggap dicabut.",
+        ["ticket", "days"],
+        "Pengingat: aduan *{ticket}* masih menunggu kelengkapan dari Anda. Bila dalam \
+         {days} hari belum dilengkapi, aduan akan dianggap dicabut.";
+    CompletionReceived = "completion_received",
+        "Kelengkapan dari warga diterima; aduan kembali ke petugas untuk diverifikasi.",
+        ["ticket"],
+        "Terima kasih, kelengkapan untuk aduan *{ticket}* sudah kami terima dan akan \
+         segera diperiksa kembali oleh petugas.";
 
     // ---- Notifications to officials
     OfficialNewItem = "official_new_item",
@@ -785,7 +808,7 @@ mod tests {
             ("workflow_reply", &["ticket", "text"]),
             ("sla_late_notice", &["ticket", "expected"]),
             ("rating_question", &["ticket"]),
-            ("rating_thanks", &[]),
+            ("rating_thanks", &["ticket", "rating"]),
             ("official_new_item", &["ticket", "queue"]),
         ];
         for (name, placeholders) in expected {

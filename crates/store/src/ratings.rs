@@ -32,11 +32,17 @@ pub struct Rating {
     pub answered_at: Option<Millis>,
 }
 
-const SELECT: &str = "SELECT r.id, r.complaint_id, c.ticket, r.closing_no, r.stage, r.rating, r.resolved,
+const SELECT: &str =
+    "SELECT r.id, r.complaint_id, c.ticket, r.closing_no, r.stage, r.rating, r.resolved,
     r.comment, r.asked_at, r.answered_at FROM ratings r JOIN complaints c ON c.id = r.complaint_id";
 
 /// Records that the question for this closing went out; false if it already had.
-pub async fn ask(c: &mut Conn<'_>, complaint_id: i64, closing_no: i64, now: Millis) -> Result<bool, StoreError> {
+pub async fn ask(
+    c: &mut Conn<'_>,
+    complaint_id: i64,
+    closing_no: i64,
+    now: Millis,
+) -> Result<bool, StoreError> {
     let done = on_conn!(c, c => sqlx::query(
         "INSERT INTO ratings (complaint_id, closing_no, stage, asked_at) VALUES ($1, $2, 'asked', $3)
          ON CONFLICT (complaint_id, closing_no) DO NOTHING",
@@ -56,8 +62,13 @@ pub async fn latest_for_citizen(
     citizen_id: i64,
     stages: &[&str],
 ) -> Result<Option<Rating>, StoreError> {
-    let placeholders = (0..stages.len()).map(|i| format!("${}", i + 2)).collect::<Vec<_>>().join(", ");
-    let sql = format!("{SELECT} WHERE c.citizen_id = $1 AND r.stage IN ({placeholders}) ORDER BY r.id DESC LIMIT 1");
+    let placeholders = (0..stages.len())
+        .map(|i| format!("${}", i + 2))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let sql = format!(
+        "{SELECT} WHERE c.citizen_id = $1 AND r.stage IN ({placeholders}) ORDER BY r.id DESC LIMIT 1"
+    );
     let row = on_conn!(c, c => {
         let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(citizen_id);
         for s in stages {
@@ -110,21 +121,33 @@ pub async fn expire_asked(c: &mut Conn<'_>, before: Millis) -> Result<u64, Store
 
 /// Every rating row of a complaint.
 pub async fn for_complaint(c: &mut Conn<'_>, complaint_id: i64) -> Result<Vec<Rating>, StoreError> {
-    let sql = sqlx::AssertSqlSafe(format!("{SELECT} WHERE r.complaint_id = $1 ORDER BY r.closing_no"));
+    let sql = sqlx::AssertSqlSafe(format!(
+        "{SELECT} WHERE r.complaint_id = $1 ORDER BY r.closing_no"
+    ));
     let rows = on_conn!(c, c => sqlx::query_as(sql).bind(complaint_id).fetch_all(c).await)?;
     Ok(rows)
 }
 
 /// Rating rows answered (or expired) with `asked_at` in `[from, to)`.
-pub async fn asked_between(c: &mut Conn<'_>, from: Millis, to: Millis) -> Result<Vec<Rating>, StoreError> {
-    let sql = sqlx::AssertSqlSafe(format!("{SELECT} WHERE r.asked_at >= $1 AND r.asked_at < $2 ORDER BY r.id"));
+pub async fn asked_between(
+    c: &mut Conn<'_>,
+    from: Millis,
+    to: Millis,
+) -> Result<Vec<Rating>, StoreError> {
+    let sql = sqlx::AssertSqlSafe(format!(
+        "{SELECT} WHERE r.asked_at >= $1 AND r.asked_at < $2 ORDER BY r.id"
+    ));
     let rows = on_conn!(c, c => sqlx::query_as(sql).bind(from).bind(to).fetch_all(c).await)?;
     Ok(rows)
 }
 
 /// Ratings given (stage rated or commented) with `answered_at` in `[from, to)`, with the
 /// codes of the agencies that answered the complaint: (rating, agency codes).
-pub async fn given_between(c: &mut Conn<'_>, from: Millis, to: Millis) -> Result<Vec<Rating>, StoreError> {
+pub async fn given_between(
+    c: &mut Conn<'_>,
+    from: Millis,
+    to: Millis,
+) -> Result<Vec<Rating>, StoreError> {
     let sql = sqlx::AssertSqlSafe(format!(
         "{SELECT} WHERE r.rating IS NOT NULL AND r.answered_at >= $1 AND r.answered_at < $2 ORDER BY r.id"
     ));
@@ -134,7 +157,9 @@ pub async fn given_between(c: &mut Conn<'_>, from: Millis, to: Millis) -> Result
 
 /// Comments, newest first.
 pub async fn comments(c: &mut Conn<'_>, limit: i64) -> Result<Vec<Rating>, StoreError> {
-    let sql = sqlx::AssertSqlSafe(format!("{SELECT} WHERE r.comment IS NOT NULL ORDER BY r.answered_at DESC LIMIT $1"));
+    let sql = sqlx::AssertSqlSafe(format!(
+        "{SELECT} WHERE r.comment IS NOT NULL ORDER BY r.answered_at DESC LIMIT $1"
+    ));
     let rows = on_conn!(c, c => sqlx::query_as(sql).bind(limit).fetch_all(c).await)?;
     Ok(rows)
 }

@@ -2,6 +2,9 @@
 //! Each test runs on a fresh SQLite file and, when `WANI_BARES_TEST_POSTGRES_URL` is set
 //! (always in `.ci/run`), on a fresh PostgreSQL database too.
 
+// Test code: a failed unwrap is a failed test with its location.
+#![allow(clippy::unwrap_used, clippy::match_wildcard_for_single_variants)]
+
 use std::sync::Arc;
 
 use wani_bares_store::{

@@ -329,6 +329,9 @@ pub struct StatusUpdate {
     pub recipient_id: Option<String>,
     /// The recipient's BSUID.
     pub recipient_user_id: Option<String>,
+    /// The `biz_opaque_callback_data` we attached when sending: lets a send whose outcome
+    /// was unknown be reconciled when its status arrives.
+    pub biz_opaque_callback_data: Option<String>,
     /// Why it failed (for `failed`).
     pub errors: Vec<WebhookError>,
     /// Conversation (billing window) information.
@@ -823,6 +826,7 @@ fn parse_status(routing: &Routing, raw: &Value) -> Event {
         timestamp,
         recipient_id: status.get("recipient_id").and_then(id_string),
         recipient_user_id: string(status, "recipient_user_id"),
+        biz_opaque_callback_data: string(status, "biz_opaque_callback_data"),
         errors: errors(status),
         conversation,
         pricing,

@@ -1,0 +1,168 @@
+//! The inbox processor: turns stored webhook bodies into effects, exactly once.
+//!
+//! Each pass claims the oldest pending bodies in one write transaction and handles each in
+//! a savepoint: a body that fails (a bug, a bad row) is rolled back alone and retried a few
+//! times before it becomes poison, without blocking the rest. A body that does not parse
+//! (signed, but not a WhatsApp notification) becomes poison at once: kept for staff,
+//! never lost. Inside a body every entry, change, message and status is handled; a message
+//! is processed once because its id is stored in the same transaction as its effects
+//! (`messages.wa_message_id` is unique), so redelivery by Meta — even twenty concurrent
+//! copies of one POST — does nothing the second time.
+
+use wani_bares_store::{Conn, StoreError, inbox, messages};
+use wani_bares_whatsapp::webhook::{self, Event};
+
+use crate::state::{AppState, LiveEvent};
+
+/// Failures before a body that keeps failing becomes poison.
+const MAX_BODY_ATTEMPTS: i64 = 5;
+/// Bodies per transaction.
+const BATCH: i64 = 32;
+
+/// What one pass did.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Pass {
+    /// Bodies handled.
+    pub bodies: usize,
+    /// New messages processed.
+    pub messages: usize,
+    /// Statuses applied.
+    pub statuses: usize,
+    /// Bodies that became poison.
+    pub poison: usize,
+}
+
+/// Effects to announce after commit.
+#[derive(Default)]
+pub struct AfterCommit {
+    /// Dashboard events.
+    pub live: Vec<LiveEvent>,
+    /// The outbox got rows.
+    pub outbox: bool,
+    /// Media to download.
+    pub media: bool,
+}
+
+/// Processes one batch of pending bodies. Returns what it did.
+pub async fn run_once(state: &AppState) -> Result<Pass, StoreError> {
+    let now = state.now_ms();
+    let mut tx = state.store.begin().await?;
+    let events = inbox::claim_pending(&mut tx.conn(), BATCH).await?;
+    let mut pass = Pass::default();
+    let mut after = AfterCommit::default();
+    for ev in events {
+        pass.bodies += 1;
+        let notification = match webhook::parse(&ev.body) {
+            Ok(n) => n,
+            Err(e) => {
+                tracing::warn!(inbox_id = ev.id, error = %e, "webhook body does not parse: kept as poison");
+                inbox::mark_poison(&mut tx.conn(), ev.id, &e.to_string(), now).await?;
+                pass.poison += 1;
+                continue;
+            }
+        };
+        tx.savepoint().await?;
+        let result = handle_notification(
+            state,
+            &mut tx.conn(),
+            ev.id,
+            &notification,
+            &mut after,
+            &mut pass,
+        )
+        .await;
+        match result {
+            Ok(()) => {
+                tx.release_savepoint().await?;
+                inbox::mark_done(&mut tx.conn(), ev.id, now).await?;
+            }
+            Err(e) => {
+                tx.rollback_to_savepoint().await?;
+                let poisoned = inbox::record_failure(
+                    &mut tx.conn(),
+                    ev.id,
+                    &e.to_string(),
+                    MAX_BODY_ATTEMPTS,
+                    now,
+                )
+                .await?;
+                tracing::error!(inbox_id = ev.id, error = %e, poisoned, "processing a webhook body failed");
+                if poisoned {
+                    pass.poison += 1;
+                }
+            }
+        }
+    }
+    tx.commit().await?;
+    if after.outbox {
+        state.wake.outbox.notify_one();
+    }
+    if after.media {
+        state.wake.media.notify_one();
+    }
+    for e in after.live {
+        state.publish(e);
+    }
+    metrics::counter!("inbox_processed_total").increment(pass.bodies as u64);
+    Ok(pass)
+}
+
+async fn handle_notification(
+    state: &AppState,
+    c: &mut Conn<'_>,
+    inbox_id: i64,
+    notification: &webhook::Notification,
+    after: &mut AfterCommit,
+    pass: &mut Pass,
+) -> Result<(), StoreError> {
+    let our_number = state.config.whatsapp.phone_number_id.as_str();
+    for event in &notification.events {
+        if let Some(routing) = event.routing()
+            && !our_number.is_empty()
+            && routing.phone_number_id != our_number
+        {
+            tracing::warn!(phone_number_id = %routing.phone_number_id, "event for another business number ignored (kept in the inbox)");
+            continue;
+        }
+        match event {
+            Event::Message(msg) => {
+                if crate::inbound::handle_message(state, c, inbox_id, msg, after).await? {
+                    pass.messages += 1;
+                }
+            }
+            Event::Status(status) => {
+                let applied = messages::apply_status(
+                    c,
+                    &messages::StatusUpdate {
+                        wa_message_id: &status.id,
+                        status: status.status.as_str(),
+                        rank: i64::from(status.status.rank()),
+                        at: status.timestamp.saturating_mul(1000),
+                        error_code: status.errors.first().map(|e| e.code),
+                        error_title: status.errors.first().and_then(|e| e.title.as_deref()),
+                    },
+                )
+                .await?;
+                if let Some(cb) = &status.biz_opaque_callback_data
+                    && crate::channel::sender::reconcile(c, cb, &status.id, state.now_ms()).await?
+                {
+                    tracing::info!(wamid = %status.id, "a send with an unknown outcome was confirmed by its status");
+                }
+                if applied {
+                    pass.statuses += 1;
+                    crate::inbound::handle_failed_status(state, c, status, after).await?;
+                }
+            }
+            Event::Error { error, .. } => {
+                tracing::warn!(code = error.code, title = ?error.title, "WhatsApp reported an error in a webhook");
+            }
+            Event::Malformed { reason, .. } => {
+                tracing::warn!(inbox_id, %reason, "a malformed item inside a webhook body was skipped (the body is kept)");
+            }
+            Event::Ignored { field, .. } => {
+                tracing::debug!(%field, "webhook change ignored");
+            }
+        }
+    }
+    Ok(())
+}

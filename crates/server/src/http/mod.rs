@@ -1,0 +1,44 @@
+//! HTTP: the router and its feature modules. Handlers are thin: extract, call a service,
+//! render.
+
+pub mod health;
+pub mod webhook;
+
+use axum::Router;
+use axum::http::{HeaderValue, header};
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::trace::TraceLayer;
+
+use crate::state::AppState;
+
+/// The whole router.
+pub fn router(state: AppState) -> Router {
+    let mut app = Router::new()
+        .merge(health::router())
+        .merge(webhook::router(&state));
+    let _ = &mut app;
+    app.layer(axum::middleware::from_fn(crate::metrics::track))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("same-origin"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(
+                "default-src 'self'; img-src 'self' data: blob:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
+            ),
+        ))
+        .layer(TraceLayer::new_for_http().make_span_with(
+            |req: &axum::http::Request<_>| {
+                // The path only: query strings may carry tokens (the webhook handshake).
+                tracing::info_span!("http", method = %req.method(), path = %req.uri().path())
+            },
+        ))
+        .layer(CatchPanicLayer::new())
+        .with_state(state)
+}
