@@ -153,6 +153,7 @@ impl App {
             targets: RwLock::new(targets),
             texts,
             live,
+            throttle: crate::services::auth::Throttle::default(),
             demo: opts.demo,
             shutdown: CancellationToken::new(),
         }));

@@ -48,6 +48,84 @@ pub enum Command {
         #[arg(long)]
         out: PathBuf,
     },
+    /// The audit trail.
+    Audit {
+        /// What to do.
+        #[command(subcommand)]
+        action: AuditAction,
+    },
+    /// Deadlines.
+    Sla {
+        /// What to do.
+        #[command(subcommand)]
+        action: SlaAction,
+    },
+    /// The office calendar.
+    Calendar {
+        /// What to do.
+        #[command(subcommand)]
+        action: CalendarAction,
+    },
+}
+
+/// `audit` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum AuditAction {
+    /// Check the whole hash chain; names the first broken link and exits non-zero.
+    Verify,
+}
+
+/// `sla` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum SlaAction {
+    /// Print when a step started at --from is due (RFC 3339, office timezone).
+    Due {
+        /// first_reply, verification, forward, opd_answer, answer_return or reply.
+        #[arg(long)]
+        step: String,
+        /// The start, RFC 3339 (e.g. 2026-12-04T15:00:00+07:00).
+        #[arg(long)]
+        from: String,
+        /// sop (default) or national.
+        #[arg(long, default_value = "sop")]
+        layer: String,
+        /// aduan (default) or pertanyaan.
+        #[arg(long, default_value = "aduan")]
+        kind: String,
+    },
+}
+
+/// `calendar` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum CalendarAction {
+    /// National holidays and cuti bersama.
+    Holiday {
+        /// What to do.
+        #[command(subcommand)]
+        action: HolidayAction,
+    },
+}
+
+/// `calendar holiday` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum HolidayAction {
+    /// Add (or rename) a holiday.
+    Add {
+        /// YYYY-MM-DD.
+        #[arg(long)]
+        date: String,
+        /// Its name.
+        #[arg(long)]
+        name: String,
+    },
+    /// List the holidays.
+    List,
+    /// Remove a holiday.
+    Remove {
+        /// YYYY-MM-DD.
+        #[arg(long)]
+        date: String,
+    },
 }
 
 /// `user` subcommands.
@@ -184,7 +262,114 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             println!("backup written to {}", out.display());
             Ok(())
         }
+        Command::Audit {
+            action: AuditAction::Verify,
+        } => {
+            let store = open_store(&config).await?;
+            let result = {
+                let mut r = store.reader().await?;
+                wani_bares_store::audit::verify(&mut r.conn()).await?
+            };
+            store.close().await;
+            match result {
+                wani_bares_store::audit::Verification::Intact(n) => {
+                    println!("audit chain intact: {n} events");
+                    Ok(())
+                }
+                wani_bares_store::audit::Verification::Broken { seq, reason } => {
+                    bail!("audit chain broken at event {seq}: {reason}")
+                }
+            }
+        }
+        Command::Sla {
+            action:
+                SlaAction::Due {
+                    step,
+                    from,
+                    layer,
+                    kind,
+                },
+        } => {
+            let step = wani_bares_domain::sla::Step::parse(&step)
+                .map_err(|e| anyhow::anyhow!("invalid --step: {e}"))?;
+            let start: jiff::Timestamp = from
+                .parse()
+                .map_err(|e| anyhow::anyhow!("invalid --from (RFC 3339 expected): {e}"))?;
+            let layer = match layer.as_str() {
+                "sop" => wani_bares_domain::sla::Layer::Sop,
+                "national" => wani_bares_domain::sla::Layer::National,
+                other => bail!("invalid --layer {other:?}: sop or national"),
+            };
+            let kind = match kind.as_str() {
+                "aduan" => wani_bares_domain::sla::RequestKind::Complaint,
+                "pertanyaan" => wani_bares_domain::sla::RequestKind::Question,
+                other => bail!("invalid --kind {other:?}: aduan or pertanyaan"),
+            };
+            let store = open_store(&config).await?;
+            seed_first_start(&store, clock.now().as_millisecond()).await?;
+            let cal = crate::app::load_calendar(&store, &config.timezone).await?;
+            let targets = crate::app::load_targets(&store).await?;
+            store.close().await;
+            let target = targets
+                .target(step, layer, kind)
+                .with_context(|| format!("step {} has no target on that layer", step.as_str()))?;
+            let due = wani_bares_domain::sla::due(start, &target, &cal);
+            println!(
+                "{}",
+                due.to_zoned_datetime(cal.tz().clone())
+                    .strftime("%Y-%m-%dT%H:%M:%S%:z")
+            );
+            Ok(())
+        }
+        Command::Calendar {
+            action: CalendarAction::Holiday { action },
+        } => {
+            let store = open_store(&config).await?;
+            seed_first_start(&store, clock.now().as_millisecond()).await?;
+            let result = holiday(&store, action).await;
+            store.close().await;
+            result
+        }
     }
+}
+
+async fn holiday(store: &wani_bares_store::Store, action: HolidayAction) -> anyhow::Result<()> {
+    let parse_date = |d: &str| -> anyhow::Result<jiff::civil::Date> {
+        d.trim()
+            .parse()
+            .map_err(|_| anyhow::anyhow!("invalid --date {d:?}: use YYYY-MM-DD"))
+    };
+    match action {
+        HolidayAction::Add { date, name } => {
+            let date = parse_date(&date)?;
+            let name = name.trim();
+            if name.is_empty() {
+                bail!("invalid --name: must not be empty");
+            }
+            let mut tx = store.begin().await?;
+            wani_bares_store::sla::add_holiday(&mut tx.conn(), &date.to_string(), name).await?;
+            tx.commit().await?;
+            println!("holiday {date} {name} saved");
+        }
+        HolidayAction::List => {
+            let mut r = store.reader().await?;
+            for (date, name) in wani_bares_store::sla::holidays(&mut r.conn()).await? {
+                println!("{date}\t{name}");
+            }
+        }
+        HolidayAction::Remove { date } => {
+            let date = parse_date(&date)?;
+            let mut tx = store.begin().await?;
+            let removed =
+                wani_bares_store::sla::remove_holiday(&mut tx.conn(), &date.to_string()).await?;
+            tx.commit().await?;
+            if !removed {
+                bail!("no holiday on {date}");
+            }
+            println!("holiday {date} removed");
+        }
+    }
+    Ok(())
 }
 
 async fn serve(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<()> {

@@ -826,7 +826,7 @@ async fn attach(
                 return Ok(Some(complaint.id));
             }
             Err(e) => {
-                tracing::warn!(complaint_id = complaint.id, error = %e, "completion not applied")
+                tracing::warn!(complaint_id = complaint.id, error = %e, "completion not applied");
             }
         }
     }

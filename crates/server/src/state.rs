@@ -70,6 +70,8 @@ pub struct Inner {
     pub texts: TextCatalog,
     /// Live updates for dashboards.
     pub live: broadcast::Sender<LiveEvent>,
+    /// Failed-login throttling per address.
+    pub throttle: crate::services::auth::Throttle,
     /// Demo mode: the simulator is mounted.
     pub demo: bool,
     /// Cancelled on shutdown.

@@ -28,6 +28,7 @@ pub mod inbox;
 pub mod leases;
 pub mod media;
 pub mod messages;
+pub mod notes;
 pub mod notifications;
 pub mod outbox;
 pub mod ratings;

@@ -87,7 +87,7 @@ async fn run(
         match &result {
             Ok(()) => stored.notify_one(),
             Err(e) => {
-                tracing::error!(error = %e, size, "inbox commit failed; webhooks answered 503")
+                tracing::error!(error = %e, size, "inbox commit failed; webhooks answered 503");
             }
         }
         for p in batch.drain(..) {

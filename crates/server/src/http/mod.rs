@@ -1,7 +1,9 @@
 //! HTTP: the router and its feature modules. Handlers are thin: extract, call a service,
 //! render.
 
+pub mod api;
 pub mod health;
+pub mod openapi;
 pub mod webhook;
 
 use axum::Router;
@@ -16,6 +18,7 @@ use crate::state::AppState;
 pub fn router(state: AppState) -> Router {
     let mut app = Router::new()
         .merge(health::router())
+        .merge(api::router())
         .merge(webhook::router(&state));
     let _ = &mut app;
     app.layer(axum::middleware::from_fn(crate::metrics::track))

@@ -430,3 +430,68 @@ mod tests {
         assert!((skm(3.0) - 62.5).abs() < 1e-9);
     }
 }
+
+/// Satisfaction of a month, overall and per agency (an agency counts the ratings of the
+/// complaints it answered).
+#[derive(Clone, Debug, Serialize)]
+pub struct MonthStats {
+    /// `YYYY-MM`.
+    pub month: String,
+    /// Everything.
+    pub overall: Satisfaction,
+    /// Per agency, by code.
+    pub agencies: Vec<AgencyStats>,
+}
+
+/// One agency's figures.
+#[derive(Clone, Debug, Serialize)]
+pub struct AgencyStats {
+    /// Code.
+    pub code: String,
+    /// Name.
+    pub name: String,
+    /// Figures.
+    #[serde(flatten)]
+    pub satisfaction: Satisfaction,
+}
+
+/// Computes a month's satisfaction from the rating questions asked in it.
+pub async fn month_stats(
+    state: &AppState,
+    month: &str,
+) -> Result<MonthStats, crate::error::AppError> {
+    let cal = state.calendar.read().await.clone();
+    let (from, to) =
+        crate::services::month_range(&cal, month).map_err(crate::error::AppError::Invalid)?;
+    let mut r = state.store.reader().await?;
+    let rows = ratings::asked_between(&mut r.conn(), from, to).await?;
+    let mut overall = Satisfaction::default();
+    let mut per: std::collections::BTreeMap<String, AgencyStats> =
+        std::collections::BTreeMap::new();
+    for row in &rows {
+        overall.add(row);
+        let mut answered: Vec<wani_bares_store::assignments::Assignment> =
+            wani_bares_store::assignments::for_complaint(&mut r.conn(), row.complaint_id)
+                .await?
+                .into_iter()
+                .filter(|a| a.state == "answered")
+                .collect();
+        answered.sort_by(|a, b| a.agency_code.cmp(&b.agency_code));
+        answered.dedup_by(|a, b| a.agency_code == b.agency_code);
+        for a in answered {
+            per.entry(a.agency_code.clone())
+                .or_insert_with(|| AgencyStats {
+                    code: a.agency_code.clone(),
+                    name: a.agency_name.clone(),
+                    satisfaction: Satisfaction::default(),
+                })
+                .satisfaction
+                .add(row);
+        }
+    }
+    Ok(MonthStats {
+        month: month.trim().to_owned(),
+        overall,
+        agencies: per.into_values().collect(),
+    })
+}

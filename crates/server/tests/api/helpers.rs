@@ -437,6 +437,98 @@ impl TestApp {
         .unwrap();
     }
 
+    /// Logs in through the API; returns the bearer token.
+    pub async fn login(&self, username: &str) -> String {
+        let r = self
+            .http
+            .post(self.url("/api/v1/auth/login"))
+            .json(&json!({"username": username, "password": password_of(username)}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200, "login {username}");
+        let body: Value = r.json().await.unwrap();
+        body["token"].as_str().unwrap().to_owned()
+    }
+
+    pub async fn api_get(&self, token: &str, path: &str) -> (u16, Value) {
+        let r = self
+            .http
+            .get(self.url(path))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap();
+        let status = r.status().as_u16();
+        (status, r.json().await.unwrap_or(Value::Null))
+    }
+
+    pub async fn api_post(&self, token: &str, path: &str, body: &Value) -> (u16, Value) {
+        let r = self
+            .http
+            .post(self.url(path))
+            .bearer_auth(token)
+            .json(body)
+            .send()
+            .await
+            .unwrap();
+        let status = r.status().as_u16();
+        (status, r.json().await.unwrap_or(Value::Null))
+    }
+
+    /// Takes an action and expects 200; returns the new detail.
+    pub async fn act(&self, token: &str, ticket: &str, body: &Value) -> Value {
+        let (status, v) = self
+            .api_post(token, &format!("/api/v1/complaints/{ticket}/actions"), body)
+            .await;
+        assert_eq!(status, 200, "{body}: {v}");
+        v
+    }
+
+    /// A citizen registers a complaint through WhatsApp (one-shot form, KTP photo, YA);
+    /// returns its tracking number.
+    pub async fn register_complaint(&self, from: &str, text: &str) -> String {
+        let form = format!(
+            "Nama: Siti Aminah\nNIK: 3520014108900001\nAlamat: Desa Sidomukti RT 03 RW 05, Kec. Plaosan\nAduan: {text}"
+        );
+        self.say(from, &form).await;
+        self.send_image(from, &format!("media-{from}")).await;
+        let replies = self.say(from, "YA").await;
+        replies
+            .iter()
+            .find_map(|s| {
+                regex_lite::Regex::new(r"WB-\d{6}-\d{4,}")
+                    .unwrap()
+                    .find(&s.text())
+                    .map(|m| m.as_str().to_owned())
+            })
+            .unwrap_or_else(|| panic!("no tracking number in {replies:#?}"))
+    }
+
+    /// One user per role (opd users of DPUPR and DINKES), logged in.
+    pub async fn staff(&self) -> Staff {
+        for (u, role, opd) in [
+            ("super", "superadmin", None),
+            ("admin", "admin", None),
+            ("kabid", "kabid", None),
+            ("kadis", "kadis", None),
+            ("pupr", "opd", Some("DPUPR")),
+            ("dinkes", "opd", Some("DINKES")),
+            ("bupati", "viewer", None),
+        ] {
+            self.add_user(u, role, opd).await;
+        }
+        Staff {
+            superadmin: self.login("super").await,
+            admin: self.login("admin").await,
+            kabid: self.login("kabid").await,
+            kadis: self.login("kadis").await,
+            pupr: self.login("pupr").await,
+            dinkes: self.login("dinkes").await,
+            viewer: self.login("bupati").await,
+        }
+    }
+
     pub async fn cleanup(self) {
         self.state.shutdown.cancel();
         tokio::time::sleep(Duration::from_millis(50)).await;
@@ -484,4 +576,15 @@ macro_rules! on_each_backend {
             $app.cleanup().await;
         }
     };
+}
+
+/// Tokens of one user per role.
+pub struct Staff {
+    pub superadmin: String,
+    pub admin: String,
+    pub kabid: String,
+    pub kadis: String,
+    pub pupr: String,
+    pub dinkes: String,
+    pub viewer: String,
 }

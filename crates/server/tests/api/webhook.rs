@@ -268,7 +268,9 @@ async fn an_inbound_image_is_downloaded_and_never_stored_in_clear() {
             let due = attachments::due_downloads(&mut r.conn(), i64::MAX, 10).await.unwrap();
             let failed = attachments::failed(&mut r.conn(), 10).await.unwrap();
             assert!(failed.is_empty(), "{failed:#?}");
-            if due.is_empty() { break; }
+            if due.is_empty() {
+                break;
+            }
             assert!(std::time::Instant::now() < deadline, "download did not finish");
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
@@ -321,7 +323,7 @@ async fn a_message_for_another_business_number_is_not_answered() {
 async fn without_whatsapp_credentials_the_webhook_answers_503_so_meta_retries() {
     let app = helpers::spawn(Options {
         tweak: Some(Box::new(|c| {
-            c.whatsapp.app_secret = wani_bares::config::Secret::default()
+            c.whatsapp.app_secret = wani_bares::config::Secret::default();
         })),
         ..Options::on(Backend::Sqlite)
     })
