@@ -96,6 +96,47 @@ pub async fn load_targets(store: &Store) -> anyhow::Result<SlaTargets> {
     })
 }
 
+/// Builds the shared state without listening or starting jobs (the CLI's one-shot
+/// commands use it too): store, first-start seed, calendar, targets, texts, inbox writer.
+pub async fn build_state(
+    config: Config,
+    clock: Arc<dyn Clock>,
+    opts: BuildOptions,
+) -> anyhow::Result<AppState> {
+    let _ = crate::metrics::handle();
+    let store = open_store(&config).await?;
+    let now = clock.now().as_millisecond();
+    seed_first_start(&store, now).await?;
+    let calendar = load_calendar(&store, &config.timezone).await?;
+    let targets = load_targets(&store).await?;
+    let texts = TextCatalog::default();
+    {
+        let mut r = store.reader().await?;
+        texts.load(&mut r.conn()).await?;
+    }
+    let media = MediaStore::new(&config.data_dir, store.vault().clone());
+    let graph = graph_client(&config)?;
+    let wake = Wakers::default();
+    let inbox = InboxWriter::start(store.clone(), clock.clone(), wake.inbox.clone());
+    let (live, _) = broadcast::channel(1024);
+    Ok(AppState(Arc::new(Inner {
+        config,
+        store,
+        media,
+        clock,
+        graph,
+        inbox,
+        wake,
+        calendar: RwLock::new(calendar),
+        targets: RwLock::new(targets),
+        texts,
+        live,
+        throttle: crate::services::auth::Throttle::default(),
+        demo: opts.demo,
+        shutdown: CancellationToken::new(),
+    })))
+}
+
 fn graph_client(config: &Config) -> anyhow::Result<Option<GraphClient>> {
     let wa = &config.whatsapp;
     if wa.access_token.is_empty() || wa.phone_number_id.is_empty() {
@@ -122,41 +163,11 @@ impl App {
         clock: Arc<dyn Clock>,
         opts: BuildOptions,
     ) -> anyhow::Result<App> {
-        let _ = crate::metrics::handle();
-        let store = open_store(&config).await?;
-        let now = clock.now().as_millisecond();
-        seed_first_start(&store, now).await?;
-        let calendar = load_calendar(&store, &config.timezone).await?;
-        let targets = load_targets(&store).await?;
-        let texts = TextCatalog::default();
-        {
-            let mut r = store.reader().await?;
-            texts.load(&mut r.conn()).await?;
-        }
-        let media = MediaStore::new(&config.data_dir, store.vault().clone());
-        let graph = graph_client(&config)?;
-        let wake = Wakers::default();
-        let inbox = InboxWriter::start(store.clone(), clock.clone(), wake.inbox.clone());
-        let listener = TcpListener::bind(config.listen)
+        let listen = config.listen;
+        let listener = TcpListener::bind(listen)
             .await
-            .with_context(|| format!("cannot listen on {}", config.listen))?;
-        let (live, _) = broadcast::channel(1024);
-        let state = AppState(Arc::new(Inner {
-            config,
-            store,
-            media,
-            clock,
-            graph,
-            inbox,
-            wake,
-            calendar: RwLock::new(calendar),
-            targets: RwLock::new(targets),
-            texts,
-            live,
-            throttle: crate::services::auth::Throttle::default(),
-            demo: opts.demo,
-            shutdown: CancellationToken::new(),
-        }));
+            .with_context(|| format!("cannot listen on {listen}"))?;
+        let state = build_state(config, clock, opts).await?;
         if !opts.no_jobs {
             App::start_jobs(&state);
         }

@@ -60,6 +60,12 @@ pub enum Command {
         #[command(subcommand)]
         action: SlaAction,
     },
+    /// The monthly report to the Bupati.
+    Report {
+        /// What to do.
+        #[command(subcommand)]
+        action: ReportAction,
+    },
     /// The office calendar.
     Calendar {
         /// What to do.
@@ -92,6 +98,23 @@ pub enum SlaAction {
         /// aduan (default) or pertanyaan.
         #[arg(long, default_value = "aduan")]
         kind: String,
+    },
+}
+
+/// `report` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum ReportAction {
+    /// Write the report of a month.
+    Monthly {
+        /// YYYY-MM.
+        #[arg(long)]
+        month: String,
+        /// pdf, xlsx or csv.
+        #[arg(long, default_value = "pdf")]
+        format: String,
+        /// The file to write.
+        #[arg(long)]
+        out: PathBuf,
     },
 }
 
@@ -318,6 +341,35 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 "{}",
                 due.to_zoned_datetime(cal.tz().clone())
                     .strftime("%Y-%m-%dT%H:%M:%S%:z")
+            );
+            Ok(())
+        }
+        Command::Report {
+            action: ReportAction::Monthly { month, format, out },
+        } => {
+            let format: wani_bares_report::Format = format
+                .parse()
+                .map_err(|e| anyhow::anyhow!("invalid --format: {e}"))?;
+            let state = crate::app::build_state(
+                config,
+                clock,
+                BuildOptions {
+                    demo: false,
+                    no_jobs: true,
+                },
+            )
+            .await?;
+            let rendered = crate::services::reports::render(&state, &month, format)
+                .await
+                .with_context(|| format!("report for {month}"))?;
+            std::fs::write(&out, &rendered.bytes)
+                .with_context(|| format!("writing {}", out.display()))?;
+            state.store.close().await;
+            println!(
+                "report {month} ({}) written to {} ({} bytes)",
+                format.extension(),
+                out.display(),
+                rendered.bytes.len()
             );
             Ok(())
         }

@@ -61,6 +61,9 @@ pub async fn run_once(state: &AppState) -> anyhow::Result<Run> {
         completions: completions(state).await?,
         ..Run::default()
     };
+    if let Err(e) = crate::services::reports::scheduled(state).await {
+        tracing::error!(error = %e, "scheduled monthly report failed; retried on the next run");
+    }
     let window_ms = i64::from(state.config.workflow.reopen_window_days) * 86_400_000;
     let mut tx = state.store.begin().await?;
     run.ratings_expired = ratings::expire_asked(&mut tx.conn(), now - window_ms).await?;

@@ -789,3 +789,78 @@ mod tests {
         assert_eq!(fts5_query("  ;; "), None);
     }
 }
+
+/// Complaints a monthly report for `[from, to)` needs: created in it, or created before
+/// it and either still open or changed since its start (verified, closed, rejected,
+/// withdrawn in or after the period). Identity is never opened.
+pub async fn relevant_to_period(
+    c: &mut Conn<'_>,
+    from: Millis,
+    to: Millis,
+) -> Result<Vec<Complaint>, StoreError> {
+    let sql = sqlx::AssertSqlSafe(format!(
+        "{SELECT} WHERE c.created_at >= $1 AND c.created_at < $2
+         UNION ALL {SELECT} WHERE c.created_at < $1 AND c.status_at >= $1
+         UNION ALL {SELECT} WHERE c.created_at < $1 AND c.status_at < $1
+             AND c.status IN ('submitted', 'incomplete', 'at_kabid', 'at_kadis', 'dispatched', 'answer_at_kadis', 'answer_at_kabid', 'answer_at_admin')"
+    ));
+    let rows: Vec<Row> =
+        on_conn!(c, c => sqlx::query_as(sql).bind(from).bind(to).fetch_all(c).await)?;
+    rows.into_iter()
+        .map(|mut r| {
+            r.identity_enc = None;
+            open(c, r)
+        })
+        .collect()
+}
+
+/// The status each complaint had just before `before`, from the audit trail: (complaint
+/// id, status). Complaints without a status event before then are absent.
+pub async fn statuses_before(
+    c: &mut Conn<'_>,
+    ids: &[i64],
+    before: Millis,
+) -> Result<Vec<(i64, String)>, StoreError> {
+    let mut out = Vec::new();
+    for chunk in ids.chunks(500) {
+        let placeholders = (0..chunk.len())
+            .map(|i| format!("${}", i + 2))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let sql = format!(
+            "SELECT e.complaint_id, e.after FROM audit_events e WHERE e.seq IN (
+                SELECT MAX(seq) FROM audit_events WHERE at < $1 AND after IS NOT NULL
+                  AND complaint_id IN ({placeholders}) GROUP BY complaint_id)"
+        );
+        let rows: Vec<(Option<i64>, Option<String>)> = on_conn!(c, c => {
+            let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).bind(before);
+            for id in chunk {
+                q = q.bind(*id);
+            }
+            q.fetch_all(c).await
+        })?;
+        out.extend(rows.into_iter().filter_map(|(id, s)| Some((id?, s?))));
+    }
+    Ok(out)
+}
+
+/// Tracking numbers of complaints by id.
+pub async fn tickets_of(c: &mut Conn<'_>, ids: &[i64]) -> Result<Vec<(i64, String)>, StoreError> {
+    let mut out = Vec::new();
+    for chunk in ids.chunks(500) {
+        let placeholders = (1..=chunk.len())
+            .map(|i| format!("${i}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let sql = format!("SELECT id, ticket FROM complaints WHERE id IN ({placeholders})");
+        let rows: Vec<(i64, String)> = on_conn!(c, c => {
+            let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()));
+            for id in chunk {
+                q = q.bind(*id);
+            }
+            q.fetch_all(c).await
+        })?;
+        out.extend(rows);
+    }
+    Ok(out)
+}

@@ -41,6 +41,9 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/complaints/{ticket}/identity", post(identity))
         .route("/api/v1/attachments/{id}", get(attachment))
         .route("/api/v1/stats/satisfaction", get(satisfaction))
+        .route("/api/v1/reports", get(reports_list))
+        .route("/api/v1/reports/monthly", get(report_monthly))
+        .route("/api/v1/reports/{id}", get(report_stored))
         .route("/api/v1/notifications", get(notes_feed))
         .route("/api/v1/outbox", get(outbox_list))
         .route("/api/v1/outbox/{id}/retry", post(outbox_retry))
@@ -546,4 +549,93 @@ async fn openapi() -> Response {
         crate::http::openapi::DOCUMENT,
     )
         .into_response()
+}
+
+fn may_read_reports(staff: &Staff) -> Result<(), AppError> {
+    if staff.role == Role::Opd {
+        return Err(AppError::Forbidden(
+            "laporan bulanan untuk pimpinan dan petugas Kominfo".into(),
+        ));
+    }
+    Ok(())
+}
+
+async fn report_monthly(
+    State(state): State<AppState>,
+    ApiStaff(staff): ApiStaff,
+    Query(q): Query<HashMap<String, String>>,
+) -> Result<Response, AppError> {
+    may_read_reports(&staff)?;
+    let month = q
+        .get("month")
+        .ok_or_else(|| AppError::Invalid("month=YYYY-MM is required".into()))?;
+    let format: wani_bares_report::Format = q
+        .get("format")
+        .map_or("pdf", String::as_str)
+        .parse()
+        .map_err(|e| AppError::Invalid(format!("{e}")))?;
+    wani_bares_report::input::Month::parse(month).map_err(|e| AppError::Invalid(e.to_string()))?;
+    let rendered = crate::services::reports::render(&state, month, format).await?;
+    Ok(download(
+        rendered.content_type,
+        &rendered.file_name,
+        rendered.bytes,
+    ))
+}
+
+/// A file download response.
+pub fn download(content_type: &str, file_name: &str, bytes: Vec<u8>) -> Response {
+    let mut resp = (StatusCode::OK, bytes).into_response();
+    let headers = resp.headers_mut();
+    if let Ok(v) = HeaderValue::from_str(content_type) {
+        headers.insert(header::CONTENT_TYPE, v);
+    }
+    let safe: String = file_name
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+        .collect();
+    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{safe}\"")) {
+        headers.insert(header::CONTENT_DISPOSITION, v);
+    }
+    headers.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("private, no-store"),
+    );
+    resp
+}
+
+async fn reports_list(
+    State(state): State<AppState>,
+    ApiStaff(staff): ApiStaff,
+) -> Result<Json<Value>, AppError> {
+    may_read_reports(&staff)?;
+    let mut r = state.store.reader().await?;
+    let list = wani_bares_store::reports::list(&mut r.conn(), 100).await?;
+    Ok(Json(json!(list.iter().map(|x| json!({"id": x.id, "month": x.month, "format": x.format, "created_at": rfc3339(x.created_at), "size_bytes": x.size_bytes, "generated_by": x.generated_by})).collect::<Vec<_>>())))
+}
+
+async fn report_stored(
+    State(state): State<AppState>,
+    ApiStaff(staff): ApiStaff,
+    Path(id): Path<i64>,
+) -> Result<Response, AppError> {
+    may_read_reports(&staff)?;
+    let row = {
+        let mut r = state.store.reader().await?;
+        wani_bares_store::reports::by_id(&mut r.conn(), id)
+            .await?
+            .ok_or(AppError::NotFound)?
+    };
+    let format: wani_bares_report::Format = row
+        .format
+        .parse()
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("{e}")))?;
+    let bytes = state.media.get(&row.storage_key).await?;
+    let month = wani_bares_report::input::Month::parse(&row.month)
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("{e}")))?;
+    Ok(download(
+        format.content_type(),
+        &format.file_name(month),
+        bytes,
+    ))
 }

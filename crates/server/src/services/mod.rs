@@ -3,6 +3,7 @@
 pub mod auth;
 pub mod complaints;
 pub mod passwords;
+pub mod reports;
 pub mod satisfaction;
 pub mod users;
 pub mod workflow;

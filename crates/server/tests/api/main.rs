@@ -10,3 +10,4 @@ mod helpers;
 mod intake;
 mod webhook;
 mod workflow;
+mod report;

@@ -123,6 +123,7 @@ CREATE TABLE complaints (
 );
 CREATE INDEX complaints_status ON complaints(status, id);
 CREATE INDEX complaints_created ON complaints(created_at);
+CREATE INDEX complaints_status_at ON complaints(status_at);
 CREATE INDEX complaints_citizen ON complaints(citizen_id, id);
 CREATE INDEX complaints_category ON complaints(category_id, id);
 

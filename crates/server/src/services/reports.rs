@@ -1,0 +1,344 @@
+//! The monthly report to the Bupati: reads the month's rows from the store into the report
+//! crate's plain input, renders PDF, XLSX or CSV, and keeps generated files (sealed in the
+//! media store) listed for the dashboard. The statistics themselves live in one place,
+//! `wani_bares_report::stats`, and count by event time, so a month's report is the same
+//! whether it runs now or next year.
+
+use std::collections::HashMap;
+
+use wani_bares_domain::sla::{Step, Unit};
+use wani_bares_report::Format;
+use wani_bares_report::input::{
+    AssignmentRow, ComplaintRow, Letterhead, Month, RatingRow, ReportInput, Signatory, SlaTarget,
+    StepRow, Target, Zone,
+};
+use wani_bares_store::{assignments, complaints, ratings, reports, settings, sla};
+
+use crate::state::AppState;
+
+/// Settings keys of the letterhead and signature, with their defaults (from the SOP).
+pub const SETTINGS: &[(&str, &str)] = &[
+    ("report.government", "PEMERINTAH KABUPATEN MAGETAN"),
+    ("report.office", "DINAS KOMUNIKASI DAN INFORMATIKA"),
+    ("report.address", "Magetan, Jawa Timur"),
+    (
+        "report.contact",
+        "Layanan pengaduan WhatsApp \"Wani Bares\": 0812 3117 7772",
+    ),
+    ("report.city", "Magetan"),
+    ("report.recipient", "Bupati Magetan"),
+    (
+        "report.signatory_title",
+        "Kepala Dinas Komunikasi dan Informatika",
+    ),
+    ("report.signatory_name", "CAHAYA WIJAYA, S.STP, M.Si"),
+    ("report.signatory_rank", "Pembina Tingkat I"),
+    ("report.signatory_nip", "19760520 199511 1 001"),
+];
+
+fn ts(ms: i64) -> jiff::Timestamp {
+    wani_bares_store::timestamp(ms)
+}
+
+fn zone_of(tz: &str) -> Zone {
+    match tz {
+        "Asia/Makassar" => Zone::Wita,
+        "Asia/Jayapura" => Zone::Wit,
+        _ => Zone::Wib,
+    }
+}
+
+/// Reads everything the report of `month` needs.
+pub async fn input(state: &AppState, month: &str) -> anyhow::Result<ReportInput> {
+    let period = Month::parse(month).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let zone = zone_of(&state.config.timezone);
+    let (from, to) = (
+        period.start(zone).as_millisecond(),
+        period.end(zone).as_millisecond(),
+    );
+    let mut r = state.store.reader().await?;
+    let mut setting = HashMap::new();
+    for (key, default) in SETTINGS {
+        let v = settings::get(&mut r.conn(), key)
+            .await?
+            .unwrap_or_else(|| (*default).to_owned());
+        setting.insert(*key, v);
+    }
+    let s = |k: &str| setting.get(k).cloned().unwrap_or_default();
+
+    let rows = complaints::relevant_to_period(&mut r.conn(), from, to).await?;
+    let ids: Vec<i64> = rows.iter().map(|c| c.id).collect();
+    let changed_after: Vec<i64> = rows
+        .iter()
+        .filter(|c| c.status_at >= to)
+        .map(|c| c.id)
+        .collect();
+    let at_end: HashMap<i64, String> =
+        complaints::statuses_before(&mut r.conn(), &changed_after, to)
+            .await?
+            .into_iter()
+            .collect();
+    let mut all_assignments = assignments::for_complaints(&mut r.conn(), &ids).await?;
+    let known: std::collections::HashSet<i64> = all_assignments.iter().map(|a| a.id).collect();
+    for a in assignments::pending_since_before(&mut r.conn(), from).await? {
+        if !known.contains(&a.id) {
+            all_assignments.push(a);
+        }
+    }
+    let mut per_complaint: HashMap<i64, Vec<&assignments::Assignment>> = HashMap::new();
+    for a in &all_assignments {
+        per_complaint.entry(a.complaint_id).or_default().push(a);
+    }
+    let mut ticket_of: HashMap<i64, String> =
+        rows.iter().map(|c| (c.id, c.ticket.clone())).collect();
+
+    let targets = state.targets.read().await.clone();
+    let complaints_rows: Vec<ComplaintRow> = rows
+        .iter()
+        .map(|c| {
+            let mine = per_complaint
+                .get(&c.id)
+                .map(Vec::as_slice)
+                .unwrap_or_default();
+            let mut agencies: Vec<String> = Vec::new();
+            for a in mine.iter().filter(|a| a.state != "declined") {
+                if !agencies.contains(&a.agency_name) {
+                    agencies.push(a.agency_name.clone());
+                }
+            }
+            let follow_up: Vec<String> = mine
+                .iter()
+                .filter_map(|a| a.follow_up.clone())
+                .filter(|f| !f.trim().is_empty())
+                .collect();
+            let status_at_month_end = if c.status_at < to {
+                c.status.clone()
+            } else {
+                at_end
+                    .get(&c.id)
+                    .cloned()
+                    .unwrap_or_else(|| "submitted".to_owned())
+            };
+            ComplaintRow {
+                ticket: c.ticket.clone(),
+                kind: c.kind.clone(),
+                created_at: ts(c.created_at),
+                channel: c.channel.clone(),
+                category: c.category_name.clone(),
+                kecamatan: c.district_name.clone(),
+                agencies,
+                summary: crate::inbound::mask_identity_numbers(&c.summary),
+                follow_up: (!follow_up.is_empty()).then(|| follow_up.join(" / ")),
+                status: c.status.clone(),
+                status_at_month_end,
+                verified_at: c.verified_at.map(ts),
+                closed_at: c.closed_at.map(ts),
+                rejected_at: c.rejected_at.map(ts),
+                withdrawn_at: c.withdrawn_at.map(ts),
+            }
+        })
+        .collect();
+    drop(rows);
+
+    let step_rows = sla::relevant_to_period(&mut r.conn(), from, to).await?;
+    let missing: Vec<i64> = step_rows
+        .iter()
+        .filter_map(|s| s.complaint_id)
+        .filter(|id| !ticket_of.contains_key(id))
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    for (id, t) in complaints::tickets_of(&mut r.conn(), &missing).await? {
+        ticket_of.insert(id, t);
+    }
+    let steps: Vec<StepRow> = step_rows
+        .into_iter()
+        .map(|s| StepRow {
+            ticket: s
+                .complaint_id
+                .and_then(|id| ticket_of.get(&id).cloned())
+                .unwrap_or_default(),
+            step: s.step,
+            holder: s.holder,
+            started_at: ts(s.started_at),
+            due_at: ts(s.due_at),
+            done_at: s.done_at.map(ts),
+        })
+        .collect();
+    let cal = state.calendar.read().await.clone();
+    let assignment_rows: Vec<AssignmentRow> = all_assignments
+        .iter()
+        .map(|a| {
+            let due = targets
+                .target(
+                    Step::OpdAnswer,
+                    wani_bares_domain::sla::Layer::Sop,
+                    wani_bares_domain::sla::RequestKind::Complaint,
+                )
+                .map_or(a.created_at, |t| {
+                    wani_bares_domain::sla::due(ts(a.created_at), &t, &cal).as_millisecond()
+                });
+            AssignmentRow {
+                ticket: ticket_of.get(&a.complaint_id).cloned().unwrap_or_default(),
+                agency_code: a.agency_code.clone(),
+                agency_name: a.agency_name.clone(),
+                dispatched_at: ts(a.created_at),
+                answered_at: a.answered_at.filter(|_| a.state == "answered").map(ts),
+                due_at: ts(due),
+            }
+        })
+        .collect();
+    let mut rating_rows = Vec::new();
+    for rt in ratings::given_between(&mut r.conn(), from, to).await? {
+        let Some(n) = rt.rating else { continue };
+        let agency_names = per_complaint
+            .get(&rt.complaint_id)
+            .map(|v| {
+                v.iter()
+                    .filter(|a| a.state == "answered")
+                    .map(|a| a.agency_name.clone())
+                    .collect()
+            })
+            .unwrap_or_default();
+        rating_rows.push(RatingRow {
+            ticket: rt.ticket,
+            agency_names,
+            rating: u8::try_from(n).unwrap_or(0),
+            resolved: rt.resolved.unwrap_or(false),
+            created_at: ts(rt.answered_at.unwrap_or(rt.asked_at)),
+        });
+    }
+    let sla_targets = Step::ALL
+        .iter()
+        .filter_map(|step| {
+            let t = targets.target(
+                *step,
+                wani_bares_domain::sla::Layer::Sop,
+                wani_bares_domain::sla::RequestKind::Complaint,
+            )?;
+            Some(SlaTarget {
+                step: step.as_str().to_owned(),
+                target: match t.unit {
+                    Unit::Minutes => Target::Minutes(t.amount),
+                    Unit::WorkingDays => Target::WorkingDays(t.amount),
+                },
+                label: Some(step.label_id().to_owned()),
+            })
+        })
+        .collect();
+    Ok(ReportInput {
+        period,
+        zone,
+        generated_at: state.clock.now(),
+        letterhead: Letterhead {
+            government: s("report.government"),
+            office: s("report.office"),
+            address: s("report.address"),
+            contact_lines: s("report.contact")
+                .lines()
+                .map(str::to_owned)
+                .filter(|l| !l.trim().is_empty())
+                .collect(),
+            city: s("report.city"),
+        },
+        signatory: Signatory {
+            title: s("report.signatory_title"),
+            name: s("report.signatory_name"),
+            rank: s("report.signatory_rank"),
+            nip: s("report.signatory_nip"),
+        },
+        recipient: s("report.recipient"),
+        complaints: complaints_rows,
+        steps,
+        assignments: assignment_rows,
+        ratings: rating_rows,
+        sla_targets,
+    })
+}
+
+/// A rendered report.
+pub struct Rendered {
+    /// Suggested file name.
+    pub file_name: String,
+    /// MIME type.
+    pub content_type: &'static str,
+    /// The bytes.
+    pub bytes: Vec<u8>,
+}
+
+/// Renders the report of `month` in `format`.
+pub async fn render(state: &AppState, month: &str, format: Format) -> anyhow::Result<Rendered> {
+    let input = input(state, month).await?;
+    let period = input.period;
+    let bytes = tokio::task::spawn_blocking(move || wani_bares_report::render(&input, format))
+        .await
+        .map_err(|e| anyhow::anyhow!("report task failed: {e}"))?
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    Ok(Rendered {
+        file_name: format.file_name(period),
+        content_type: format.content_type(),
+        bytes,
+    })
+}
+
+/// Renders and keeps a report (listed in the dashboard); returns its id.
+pub async fn generate_and_store(
+    state: &AppState,
+    month: &str,
+    format: Format,
+    by: &str,
+) -> anyhow::Result<i64> {
+    let rendered = render(state, month, format).await?;
+    let key = state.media.put(&rendered.bytes).await?;
+    let now = state.now_ms();
+    let mut tx = state.store.begin().await?;
+    let id = reports::insert(
+        &mut tx.conn(),
+        month,
+        format.extension(),
+        &key,
+        rendered.bytes.len() as i64,
+        by,
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// On the configured day (default the 1st) the previous month's reports are generated once.
+pub async fn scheduled(state: &AppState) -> anyhow::Result<usize> {
+    let cal = state.calendar.read().await.clone();
+    let local = cal.local(state.clock.now());
+    let day = {
+        let mut r = state.store.reader().await?;
+        settings::get(&mut r.conn(), "report.auto_day")
+            .await?
+            .and_then(|d| d.parse::<i8>().ok())
+            .unwrap_or(1)
+    };
+    if local.day() < day || local.hour() < 6 {
+        return Ok(0);
+    }
+    let (y, m) = if local.month() == 1 {
+        (local.year() - 1, 12)
+    } else {
+        (local.year(), local.month() - 1)
+    };
+    let month = format!("{y:04}-{m:02}");
+    let mut made = 0;
+    for format in [Format::Pdf, Format::Xlsx, Format::Csv] {
+        let exists = {
+            let mut r = state.store.reader().await?;
+            reports::exists_scheduled(&mut r.conn(), &month, format.extension()).await?
+        };
+        if !exists {
+            generate_and_store(state, &month, format, "schedule").await?;
+            made += 1;
+        }
+    }
+    if made > 0 {
+        tracing::info!(%month, made, "monthly reports generated");
+    }
+    Ok(made)
+}
