@@ -195,8 +195,13 @@ impl App {
 
     /// Serves until the state's shutdown token is cancelled, then drains.
     pub async fn run(self) -> anyhow::Result<()> {
+        self.run_with(axum::Router::new()).await
+    }
+
+    /// Like [`App::run`], with extra routes (the demo's simulator).
+    pub async fn run_with(self, extra: axum::Router) -> anyhow::Result<()> {
         let state = self.state.clone();
-        let router = crate::http::router(state.clone());
+        let router = crate::http::router_with(state.clone(), extra);
         let token = state.shutdown.clone();
         axum::serve(
             self.listener,

@@ -34,6 +34,15 @@ pub struct Cli {
 pub enum Command {
     /// Run the service (HTTP, webhook, jobs) until SIGTERM/SIGINT.
     Serve,
+    /// The whole system offline: dashboard, WhatsApp simulator, fake Graph API, users.
+    Demo {
+        /// Data folder (default: a new folder named wani-bares-demo-<time>).
+        #[arg(long)]
+        data_dir: Option<PathBuf>,
+        /// Create N sample complaints over the last three months.
+        #[arg(long, default_value_t = 0)]
+        sample: usize,
+    },
     /// Apply database migrations and the first-start seed, then exit.
     Migrate,
     /// Manage staff accounts.
@@ -203,9 +212,11 @@ fn init_logging(format: LogFormat) {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| {
         tracing_subscriber::EnvFilter::new("info,sqlx=warn,hyper=warn,tower_http=info")
     });
+    let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr());
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr);
+        .with_writer(std::io::stderr)
+        .with_ansi(ansi);
     let _ = match format {
         LogFormat::Json => builder.json().flatten_event(true).try_init(),
         LogFormat::Text => builder.try_init(),
@@ -232,6 +243,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     match cli.command {
         Command::Serve => serve(config, clock).await,
+        Command::Demo { data_dir, sample } => crate::demo::run(config, data_dir, sample).await,
         Command::Migrate => {
             let store = open_store(&config).await?;
             seed_first_start(&store, clock.now().as_millisecond()).await?;

@@ -54,6 +54,14 @@ impl TestClock {
         }
     }
 
+    /// Moves a frozen clock to `at` (never before its start).
+    pub fn set(&self, at: Timestamp) {
+        let offset = at.duration_since(self.start);
+        let offset = Duration::try_from(offset).unwrap_or(Duration::ZERO);
+        let mut j = self.jumped.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        *j = offset;
+    }
+
     /// Jumps forward.
     pub fn advance(&self, by: Duration) {
         let mut j = self

@@ -614,8 +614,9 @@ pub async fn allocate_ticket(
 }
 
 /// Registers a complaint from a complete draft: ticket, sealed identity, attachments,
-/// transcript, the admin's verification clock and queue, the audit event.
-async fn register(
+/// transcript, the admin's verification clock and queue, the audit event. (The demo's
+/// sample data uses it too.)
+pub async fn register(
     state: &AppState,
     c: &mut Conn<'_>,
     citizen: &Citizen,

@@ -379,3 +379,16 @@ pub async fn pending_count(c: &mut Conn<'_>) -> Result<i64, StoreError> {
         .await)?;
     Ok(n)
 }
+
+/// Marks every pending row queued before `before` as `discarded` (never sent): the demo's
+/// generated history must not be delivered when the server starts.
+pub async fn discard_pending_before(c: &mut Conn<'_>, before: Millis) -> Result<u64, StoreError> {
+    let done = on_conn!(c, c => sqlx::query(
+        "UPDATE outbox SET state = 'discarded', last_error = 'sample data: not sent' WHERE state = 'pending' AND created_at < $1",
+    )
+    .bind(before)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))?;
+    Ok(done)
+}

@@ -16,11 +16,17 @@ use crate::state::AppState;
 
 /// The whole router.
 pub fn router(state: AppState) -> Router {
-    let mut app = Router::new()
+    router_with(state, Router::new())
+}
+
+/// The whole router plus `extra` routes (the demo's simulator), under the same layers.
+pub fn router_with(state: AppState, extra: Router) -> Router {
+    let app = Router::new()
         .merge(health::router())
         .merge(api::router())
-        .merge(webhook::router(&state));
-    let _ = &mut app;
+        .merge(webhook::router(&state))
+        .with_state(state)
+        .merge(extra);
     app.layer(axum::middleware::from_fn(crate::metrics::track))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::X_CONTENT_TYPE_OPTIONS,
@@ -43,5 +49,4 @@ pub fn router(state: AppState) -> Router {
             },
         ))
         .layer(CatchPanicLayer::new())
-        .with_state(state)
 }

@@ -846,3 +846,14 @@ pub async fn add_note(
     tx.commit().await?;
     Ok(())
 }
+
+/// Sets a complaint's category without a staff member (the demo's sample data).
+pub async fn classify_as_system(state: &AppState, complaint_id: i64, category_code: &str) -> Result<(), AppError> {
+    let now = state.now_ms();
+    let mut tx = state.store.begin().await?;
+    let complaint = complaints::by_id(&mut tx.conn(), complaint_id).await?.ok_or(AppError::NotFound)?;
+    let category = agencies::categories(&mut tx.conn(), false).await?.into_iter().find(|k| k.code == category_code).map(|k| k.id);
+    complaints::classify(&mut tx.conn(), complaint.id, category, complaint.district_code.as_deref(), &complaint.summary, now).await?;
+    tx.commit().await?;
+    Ok(())
+}
