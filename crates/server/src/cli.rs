@@ -75,6 +75,18 @@ pub enum Command {
         #[command(subcommand)]
         action: ReportAction,
     },
+    /// A citizen's personal data (UU 27/2022).
+    Citizen {
+        /// What to do.
+        #[command(subcommand)]
+        action: CitizenAction,
+    },
+    /// Encryption keys.
+    Keys {
+        /// What to do.
+        #[command(subcommand)]
+        action: KeysAction,
+    },
     /// The office calendar.
     Calendar {
         /// What to do.
@@ -108,6 +120,33 @@ pub enum SlaAction {
         #[arg(long, default_value = "aduan")]
         kind: String,
     },
+}
+
+/// `citizen` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum CitizenAction {
+    /// Print everything stored about a citizen as JSON.
+    Export {
+        /// Phone number (any form) or business-scoped user id.
+        #[arg(long)]
+        wa_id: String,
+    },
+    /// Erase a citizen's personal data (statistics and the audit chain stay valid).
+    Erase {
+        /// Phone number (any form) or business-scoped user id.
+        #[arg(long)]
+        wa_id: String,
+    },
+}
+
+/// `keys` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum KeysAction {
+    /// Add a new key to the keyring file and re-seal every value and file with it.
+    Rotate,
+    /// Re-seal every value and file with the current (last) key, e.g. after a new key was
+    /// added to WANI_BARES_MASTER_KEY.
+    Reseal,
 }
 
 /// `report` subcommands.
@@ -188,7 +227,19 @@ pub enum UserAction {
 
 /// Entry point used by `main`.
 pub fn main() -> ExitCode {
-    let cli = Cli::parse();
+    run_cli(Cli::parse())
+}
+
+/// Runs with explicit arguments (the benchmark starts the server this way).
+pub fn main_with<I, T>(args: I) -> ExitCode
+where
+    I: IntoIterator<Item = T>,
+    T: Into<std::ffi::OsString> + Clone,
+{
+    run_cli(Cli::parse_from(args))
+}
+
+fn run_cli(cli: Cli) -> ExitCode {
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -353,6 +404,97 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 "{}",
                 due.to_zoned_datetime(cal.tz().clone())
                     .strftime("%Y-%m-%dT%H:%M:%S%:z")
+            );
+            Ok(())
+        }
+        Command::Citizen { action } => {
+            let state = crate::app::build_state(
+                config,
+                clock,
+                BuildOptions {
+                    demo: false,
+                    no_jobs: true,
+                },
+            )
+            .await?;
+            let result = match action {
+                CitizenAction::Export { wa_id } => {
+                    crate::services::privacy::export(&state.store, &wa_id)
+                        .await
+                        .map(|v| {
+                            println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
+                        })
+                }
+                CitizenAction::Erase { wa_id } => {
+                    crate::services::privacy::erase(&state, &wa_id, "cli")
+                        .await
+                        .map(|n| {
+                            println!("citizen erased; {n} complaint(s) anonymised");
+                        })
+                }
+            };
+            state.store.close().await;
+            result
+        }
+        Command::Keys {
+            action: KeysAction::Rotate,
+        } => {
+            if !config.master_key.is_empty() {
+                bail!(
+                    "the key comes from WANI_BARES_MASTER_KEY: rotate it there (give `id:key,id:key`, the new key last), then run `wani-bares keys reseal`"
+                );
+            }
+            let id = wani_bares_store::vault::Vault::add_key_to_file(&config.data_dir)?;
+            let state = crate::app::build_state(
+                config,
+                clock,
+                BuildOptions {
+                    demo: false,
+                    no_jobs: true,
+                },
+            )
+            .await?;
+            let (values, files) = crate::services::privacy::reseal_everything(&state).await?;
+            let now = state.now_ms();
+            let mut tx = state.store.begin().await?;
+            wani_bares_store::audit::append(
+                &mut tx.conn(),
+                &wani_bares_store::audit::NewEvent {
+                    at: now,
+                    actor_user_id: None,
+                    actor: "cli",
+                    action: "key_rotated",
+                    complaint_id: None,
+                    before: None,
+                    after: Some(&format!("key:{id}")),
+                    detail: Some(&format!("{values} values, {files} files re-sealed")),
+                },
+            )
+            .await?;
+            tx.commit().await?;
+            state.store.close().await;
+            println!(
+                "new key {id} in use; {values} values and {files} files re-sealed (restart a running server to use it)"
+            );
+            Ok(())
+        }
+        Command::Keys {
+            action: KeysAction::Reseal,
+        } => {
+            let state = crate::app::build_state(
+                config,
+                clock,
+                BuildOptions {
+                    demo: false,
+                    no_jobs: true,
+                },
+            )
+            .await?;
+            let (values, files) = crate::services::privacy::reseal_everything(&state).await?;
+            state.store.close().await;
+            println!(
+                "{values} values and {files} files re-sealed with key {}",
+                state.store.vault().current_key_id()
             );
             Ok(())
         }

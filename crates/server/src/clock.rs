@@ -58,7 +58,10 @@ impl TestClock {
     pub fn set(&self, at: Timestamp) {
         let offset = at.duration_since(self.start);
         let offset = Duration::try_from(offset).unwrap_or(Duration::ZERO);
-        let mut j = self.jumped.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut j = self
+            .jumped
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         *j = offset;
     }
 

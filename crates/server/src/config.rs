@@ -150,6 +150,21 @@ impl Default for WorkflowConfig {
     }
 }
 
+/// The monthly report.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ReportConfig {
+    /// Day of the month (office time, from 06:00) on which last month's reports are
+    /// generated and stored; 0 turns this off.
+    pub auto_day: u8,
+}
+
+impl Default for ReportConfig {
+    fn default() -> Self {
+        ReportConfig { auto_day: 1 }
+    }
+}
+
 /// Login and session settings.
 #[derive(Clone, Debug, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -204,6 +219,8 @@ pub struct Config {
     pub workflow: WorkflowConfig,
     /// Security.
     pub security: SecurityConfig,
+    /// Monthly report.
+    pub report: ReportConfig,
 }
 
 /// The file form: every field optional.
@@ -220,6 +237,7 @@ struct FileConfig {
     whatsapp: WhatsappConfig,
     workflow: WorkflowConfig,
     security: SecurityConfig,
+    report: ReportConfig,
 }
 
 /// A configuration error naming the key.
@@ -463,6 +481,9 @@ impl Config {
         {
             return Err(invalid("public_url", "must be an http(s) URL"));
         }
+        if raw.report.auto_day > 28 {
+            return Err(invalid("report.auto_day", "must be 0 (off) or a day 1–28"));
+        }
         if raw.workflow.completion_window_days == 0 {
             return Err(invalid(
                 "workflow.completion_window_days",
@@ -480,6 +501,7 @@ impl Config {
             whatsapp: wa,
             workflow: raw.workflow,
             security: raw.security,
+            report: raw.report,
         })
     }
 

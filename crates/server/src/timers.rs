@@ -6,6 +6,8 @@
 //!   recorded once per step);
 //! - incomplete complaints: one reminder at half the completion window, withdrawn at its end;
 //! - rating questions nobody answered expire ("selesai tanpa tanggapan");
+//! - KTP photos are deleted `workflow.ktp_retention_months` after their complaint ended;
+//! - last month's reports are generated on `report.auto_day`;
 //! - expired sessions are deleted.
 
 use wani_bares_domain::intake::{self, ConversationState};
@@ -61,6 +63,9 @@ pub async fn run_once(state: &AppState) -> anyhow::Result<Run> {
         completions: completions(state).await?,
         ..Run::default()
     };
+    if let Err(e) = crate::services::privacy::purge_ktp(state).await {
+        tracing::error!(error = %e, "KTP purge failed; retried on the next run");
+    }
     if let Err(e) = crate::services::reports::scheduled(state).await {
         tracing::error!(error = %e, "scheduled monthly report failed; retried on the next run");
     }

@@ -772,24 +772,6 @@ pub async fn created_between(
         .collect()
 }
 
-#[cfg(test)]
-mod tests {
-    use super::fts5_query;
-
-    #[test]
-    fn user_text_becomes_quoted_fts_words_with_a_prefix_on_the_last() {
-        assert_eq!(
-            fts5_query("jalan rusak").as_deref(),
-            Some("\"jalan\" \"rusak\"*")
-        );
-        assert_eq!(
-            fts5_query("a\" OR 1=1 --").as_deref(),
-            Some("\"a\" \"OR\" \"1\" \"1\"*")
-        );
-        assert_eq!(fts5_query("  ;; "), None);
-    }
-}
-
 /// Complaints a monthly report for `[from, to)` needs: created in it, or created before
 /// it and either still open or changed since its start (verified, closed, rejected,
 /// withdrawn in or after the period). Identity is never opened.
@@ -863,4 +845,39 @@ pub async fn tickets_of(c: &mut Conn<'_>, ids: &[i64]) -> Result<Vec<(i64, Strin
         out.extend(rows);
     }
     Ok(out)
+}
+
+/// Replaces a complaint's text and summary (erasure).
+pub async fn erase_text(
+    c: &mut Conn<'_>,
+    id: i64,
+    replacement: &str,
+    now: Millis,
+) -> Result<(), StoreError> {
+    on_conn!(c, c => sqlx::query("UPDATE complaints SET text = $2, summary = $2, reply_text = NULL, updated_at = $3 WHERE id = $1")
+        .bind(id)
+        .bind(replacement)
+        .bind(now)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fts5_query;
+
+    #[test]
+    fn user_text_becomes_quoted_fts_words_with_a_prefix_on_the_last() {
+        assert_eq!(
+            fts5_query("jalan rusak").as_deref(),
+            Some("\"jalan\" \"rusak\"*")
+        );
+        assert_eq!(
+            fts5_query("a\" OR 1=1 --").as_deref(),
+            Some("\"a\" \"OR\" \"1\" \"1\"*")
+        );
+        assert_eq!(fts5_query("  ;; "), None);
+    }
 }

@@ -77,9 +77,19 @@ enum Pools {
     Sqlite {
         write: SqlitePool,
         read: SqlitePool,
+        /// The webhook inbox's own file: one writer, a few readers.
+        inbox_write: SqlitePool,
+        inbox_read: SqlitePool,
         path: PathBuf,
     },
     Pg(PgPool),
+}
+
+/// The inbox file next to a SQLite database file.
+pub fn inbox_path(main: &Path) -> PathBuf {
+    let mut name = main.as_os_str().to_owned();
+    name.push("-inbox");
+    PathBuf::from(name)
 }
 
 struct Inner {
@@ -138,9 +148,27 @@ impl Store {
                 let read = SqlitePoolOptions::new()
                     .max_connections(options.max_connections.max(1))
                     .acquire_timeout(options.acquire_timeout)
-                    .connect_with(base)
+                    .connect_with(base.clone())
                     .await?;
-                Pools::Sqlite { write, read, path }
+                let inbox_opts = base.filename(inbox_path(&path));
+                let inbox_write = SqlitePoolOptions::new()
+                    .max_connections(1)
+                    .min_connections(1)
+                    .acquire_timeout(options.acquire_timeout)
+                    .connect_with(inbox_opts.clone())
+                    .await?;
+                let inbox_read = SqlitePoolOptions::new()
+                    .max_connections(2)
+                    .acquire_timeout(options.acquire_timeout)
+                    .connect_with(inbox_opts)
+                    .await?;
+                Pools::Sqlite {
+                    write,
+                    read,
+                    inbox_write,
+                    inbox_read,
+                    path,
+                }
             }
             Backend::Postgres => {
                 let opts = PgConnectOptions::from_str(&options.url)
@@ -162,7 +190,14 @@ impl Store {
     /// Applies pending migrations from the backend's embedded tree.
     pub async fn migrate(&self) -> Result<(), StoreError> {
         match &self.inner.pools {
-            Pools::Sqlite { write, .. } => sqlx::migrate!("./migrations/sqlite").run(write).await?,
+            Pools::Sqlite {
+                write, inbox_write, ..
+            } => {
+                sqlx::migrate!("./migrations/sqlite").run(write).await?;
+                sqlx::migrate!("./migrations/sqlite-inbox")
+                    .run(inbox_write)
+                    .await?;
+            }
             Pools::Pg(pool) => sqlx::migrate!("./migrations/postgres").run(pool).await?,
         }
         Ok(())
@@ -196,6 +231,41 @@ impl Store {
         })
     }
 
+    /// True when the webhook inbox lives in its own database (SQLite): processing then
+    /// commits to the main database first and marks inbox rows afterwards (idempotent
+    /// processing makes the gap safe).
+    pub fn separate_inbox(&self) -> bool {
+        matches!(self.inner.pools, Pools::Sqlite { .. })
+    }
+
+    /// A write transaction on the inbox (its own file on SQLite; the main database on
+    /// PostgreSQL).
+    pub async fn inbox_begin(&self) -> Result<Tx, StoreError> {
+        let inner = match &self.inner.pools {
+            Pools::Sqlite { inbox_write, .. } => {
+                TxInner::Sqlite(inbox_write.begin_with("BEGIN IMMEDIATE").await?)
+            }
+            Pools::Pg(pool) => TxInner::Pg(pool.begin().await?),
+        };
+        Ok(Tx {
+            inner,
+            vault: self.inner.vault.clone(),
+            savepoints: 0,
+        })
+    }
+
+    /// A read connection on the inbox.
+    pub async fn inbox_reader(&self) -> Result<Reader, StoreError> {
+        let inner = match &self.inner.pools {
+            Pools::Sqlite { inbox_read, .. } => ReaderInner::Sqlite(inbox_read.acquire().await?),
+            Pools::Pg(pool) => ReaderInner::Pg(pool.acquire().await?),
+        };
+        Ok(Reader {
+            inner,
+            vault: self.inner.vault.clone(),
+        })
+    }
+
     /// A connection for reads outside any transaction.
     pub async fn reader(&self) -> Result<Reader, StoreError> {
         let inner = match &self.inner.pools {
@@ -216,8 +286,9 @@ impl Store {
         Ok(())
     }
 
-    /// Writes a consistent copy of the database to `out` while the service runs (SQLite's
-    /// `VACUUM INTO`). For PostgreSQL this returns [`StoreError::Config`]: use `pg_dump`.
+    /// Writes a consistent copy of the database to `out` (and of the inbox to
+    /// `<out>-inbox`) while the service runs (SQLite's `VACUUM INTO`). For PostgreSQL this
+    /// returns [`StoreError::Config`]: use `pg_dump`.
     pub async fn backup_to(&self, out: &Path) -> Result<(), StoreError> {
         match &self.inner.pools {
             Pools::Sqlite { read, .. } => {
@@ -251,9 +322,17 @@ impl Store {
     /// Connections in use and idle, for metrics: (in use, idle).
     pub fn pool_stats(&self) -> (u32, u32) {
         match &self.inner.pools {
-            Pools::Sqlite { read, write, .. } => {
-                let idle = read.num_idle() + write.num_idle();
-                (read.size() + write.size() - idle as u32, idle as u32)
+            Pools::Sqlite {
+                read,
+                write,
+                inbox_write,
+                inbox_read,
+                ..
+            } => {
+                let pools = [read, write, inbox_write, inbox_read];
+                let idle: usize = pools.iter().map(|p| p.num_idle()).sum();
+                let size: u32 = pools.iter().map(|p| p.size()).sum();
+                (size - idle as u32, idle as u32)
             }
             Pools::Pg(pool) => {
                 let idle = pool.num_idle();
@@ -265,7 +344,15 @@ impl Store {
     /// Closes every connection (on shutdown; SQLite checkpoints the WAL on the last close).
     pub async fn close(&self) {
         match &self.inner.pools {
-            Pools::Sqlite { write, read, .. } => {
+            Pools::Sqlite {
+                write,
+                read,
+                inbox_write,
+                inbox_read,
+                ..
+            } => {
+                inbox_read.close().await;
+                inbox_write.close().await;
                 read.close().await;
                 write.close().await;
             }

@@ -93,6 +93,18 @@ pub async fn claim_pending(c: &mut Conn<'_>, limit: i64) -> Result<Vec<Event>, S
     rows.into_iter().map(|r| open(c, r)).collect()
 }
 
+/// The oldest pending bodies, without locking (the SQLite path: one process owns its
+/// inbox file).
+pub async fn pending(c: &mut Conn<'_>, limit: i64) -> Result<Vec<Event>, StoreError> {
+    let rows: Vec<Row> = on_conn!(c, c => sqlx::query_as(
+        "SELECT id, received_at, body_enc, state, error FROM inbox WHERE state = 'pending' ORDER BY id LIMIT $1",
+    )
+    .bind(limit)
+    .fetch_all(c)
+    .await)?;
+    rows.into_iter().map(|r| open(c, r)).collect()
+}
+
 /// Marks a body processed.
 pub async fn mark_done(c: &mut Conn<'_>, id: i64, now: Millis) -> Result<(), StoreError> {
     on_conn!(c, c => sqlx::query(
@@ -189,4 +201,32 @@ pub async fn record_failure(
     .fetch_one(c)
     .await)?;
     Ok(attempts >= max_attempts)
+}
+
+/// Processed bodies after `after_id`, in order (erasure scans them).
+pub async fn done_after(
+    c: &mut Conn<'_>,
+    after_id: i64,
+    limit: i64,
+) -> Result<Vec<Event>, StoreError> {
+    let rows: Vec<Row> = on_conn!(c, c => sqlx::query_as(
+        "SELECT id, received_at, body_enc, state, error FROM inbox WHERE id > $1 AND state IN ('done', 'poison') ORDER BY id LIMIT $2",
+    )
+    .bind(after_id)
+    .bind(limit)
+    .fetch_all(c)
+    .await)?;
+    rows.into_iter().map(|r| open(c, r)).collect()
+}
+
+/// Replaces a stored body (erasure of the person it came from).
+pub async fn replace_body(c: &mut Conn<'_>, id: i64, body: &[u8]) -> Result<(), StoreError> {
+    let sealed = c.vault().seal(body);
+    on_conn!(c, c => sqlx::query("UPDATE inbox SET body_enc = $2 WHERE id = $1")
+        .bind(id)
+        .bind(sealed)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected()))?;
+    Ok(())
 }

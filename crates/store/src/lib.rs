@@ -22,8 +22,10 @@ pub mod agencies;
 pub mod assignments;
 pub mod attachments;
 pub mod audit;
+pub mod canned;
 pub mod citizens;
 pub mod complaints;
+pub mod dashboard;
 pub mod inbox;
 pub mod leases;
 pub mod media;
@@ -42,7 +44,7 @@ pub mod testing;
 pub mod users;
 pub mod vault;
 
-pub use db::{Backend, Conn, ConnectOptions, Reader, Store, Tx};
+pub use db::{Backend, Conn, ConnectOptions, Reader, Store, Tx, inbox_path};
 pub use error::StoreError;
 
 /// Unix time in milliseconds, UTC: the one time representation in the database.

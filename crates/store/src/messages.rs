@@ -332,3 +332,23 @@ pub async fn exists(c: &mut Conn<'_>, wa_message_id: &str) -> Result<bool, Store
         .await)?;
     Ok(row.is_some())
 }
+
+/// Number of inbound messages stored (benchmarks, diagnostics).
+pub async fn count_inbound(c: &mut Conn<'_>) -> Result<i64, StoreError> {
+    let (n,): (i64,) = on_conn!(c, c => sqlx::query_as("SELECT COUNT(*) FROM messages WHERE direction = 'in'")
+        .fetch_one(c)
+        .await)?;
+    Ok(n)
+}
+
+/// Replaces the bodies of every message to or from a citizen with an erased marker.
+pub async fn erase_for_citizen(c: &mut Conn<'_>, citizen_id: i64) -> Result<u64, StoreError> {
+    let sealed = c.vault().seal_str(r#"{"type":"erased"}"#);
+    let n = on_conn!(c, c => sqlx::query("UPDATE messages SET body_enc = $2 WHERE citizen_id = $1")
+        .bind(citizen_id)
+        .bind(sealed)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected()))?;
+    Ok(n)
+}

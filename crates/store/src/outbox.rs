@@ -392,3 +392,20 @@ pub async fn discard_pending_before(c: &mut Conn<'_>, before: Millis) -> Result<
     .map(|r| r.rows_affected()))?;
     Ok(done)
 }
+
+/// Replaces the payloads of every outbox row to a citizen (erasure); pending rows are
+/// dropped from the queue.
+pub async fn erase_for_citizen(c: &mut Conn<'_>, citizen_id: i64) -> Result<u64, StoreError> {
+    let sealed = c.vault().seal_str(r#"{"wire":null}"#);
+    let n = on_conn!(c, c => sqlx::query(
+        "UPDATE outbox SET payload_enc = $2, to_phone = NULL, to_bsuid = NULL,
+             state = CASE WHEN state IN ('pending', 'held') THEN 'discarded' ELSE state END
+         WHERE citizen_id = $1",
+    )
+    .bind(citizen_id)
+    .bind(sealed)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))?;
+    Ok(n)
+}

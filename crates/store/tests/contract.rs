@@ -212,27 +212,27 @@ async fn a_citizen_is_found_by_bsuid_or_phone_and_learns_the_other_key() {
 #[tokio::test]
 async fn the_inbox_stores_a_body_once_and_claims_it_for_processing() {
     on_every_backend!(store => {
-        let mut tx = store.begin().await.unwrap();
+        let mut tx = store.inbox_begin().await.unwrap();
         let ev = inbox::NewEvent { sha256: "abc", body: b"{\"x\":1}", received_at: 5 };
         assert_eq!(inbox::insert_batch(&mut tx.conn(), &[ev.clone(), ev.clone()]).await.unwrap(), 1);
         tx.commit().await.unwrap();
-        let mut tx = store.begin().await.unwrap();
+        let mut tx = store.inbox_begin().await.unwrap();
         let claimed = inbox::claim_pending(&mut tx.conn(), 10).await.unwrap();
         assert_eq!(claimed.len(), 1);
         assert_eq!(claimed[0].body, b"{\"x\":1}");
         inbox::mark_poison(&mut tx.conn(), claimed[0].id, "bad json", 6).await.unwrap();
         tx.commit().await.unwrap();
-        let mut r = store.reader().await.unwrap();
+        let mut r = store.inbox_reader().await.unwrap();
         assert_eq!(inbox::counts(&mut r.conn()).await.unwrap(), (0, 0, 1));
         let poison = inbox::poison(&mut r.conn(), 10).await.unwrap();
         assert_eq!(poison[0].error.as_deref(), Some("bad json"));
         drop(r);
-        let mut tx = store.begin().await.unwrap();
+        let mut tx = store.inbox_begin().await.unwrap();
         assert!(inbox::requeue(&mut tx.conn(), claimed[0].id).await.unwrap());
         let again = inbox::claim_pending(&mut tx.conn(), 10).await.unwrap();
         inbox::mark_done(&mut tx.conn(), again[0].id, 7).await.unwrap();
         tx.commit().await.unwrap();
-        let mut r = store.reader().await.unwrap();
+        let mut r = store.inbox_reader().await.unwrap();
         assert_eq!(inbox::pending_count(&mut r.conn()).await.unwrap(), 0);
     });
 }

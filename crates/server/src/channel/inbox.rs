@@ -105,7 +105,7 @@ async fn write(store: &Store, now: i64, batch: &[Pending]) -> Result<(), String>
             received_at: now,
         })
         .collect();
-    let mut tx = store.begin().await.map_err(|e| e.to_string())?;
+    let mut tx = store.inbox_begin().await.map_err(|e| e.to_string())?;
     inbox::insert_batch(&mut tx.conn(), &events)
         .await
         .map_err(|e| e.to_string())?;

@@ -10,6 +10,7 @@
 //! copies of one POST — does nothing the second time.
 
 use wani_bares_store::{Conn, StoreError, inbox, messages};
+
 use wani_bares_whatsapp::webhook::{self, Event};
 
 use crate::state::{AppState, LiveEvent};
@@ -43,57 +44,44 @@ pub struct AfterCommit {
     pub media: bool,
 }
 
+/// What became of one body.
+enum Mark {
+    Done,
+    Poison(String),
+    Failed(String),
+}
+
 /// Processes one batch of pending bodies. Returns what it did.
+///
+/// On PostgreSQL the bodies are claimed (`FOR UPDATE SKIP LOCKED`), processed and marked
+/// in one transaction. On SQLite the inbox is its own file: the bodies are read, processed
+/// and committed in the main database, then marked in the inbox; a crash in between makes
+/// the next pass process them again, which changes nothing (message ids and statuses are
+/// deduplicated in the main transaction).
 pub async fn run_once(state: &AppState) -> Result<Pass, StoreError> {
-    let now = state.now_ms();
-    let mut tx = state.store.begin().await?;
-    let events = inbox::claim_pending(&mut tx.conn(), BATCH).await?;
     let mut pass = Pass::default();
     let mut after = AfterCommit::default();
-    for ev in events {
-        pass.bodies += 1;
-        let notification = match webhook::parse(&ev.body) {
-            Ok(n) => n,
-            Err(e) => {
-                tracing::warn!(inbox_id = ev.id, error = %e, "webhook body does not parse: kept as poison");
-                inbox::mark_poison(&mut tx.conn(), ev.id, &e.to_string(), now).await?;
-                pass.poison += 1;
-                continue;
-            }
+    if state.store.separate_inbox() {
+        let events = {
+            let mut r = state.store.inbox_reader().await?;
+            inbox::pending(&mut r.conn(), BATCH).await?
         };
-        tx.savepoint().await?;
-        let result = handle_notification(
-            state,
-            &mut tx.conn(),
-            ev.id,
-            &notification,
-            &mut after,
-            &mut pass,
-        )
-        .await;
-        match result {
-            Ok(()) => {
-                tx.release_savepoint().await?;
-                inbox::mark_done(&mut tx.conn(), ev.id, now).await?;
-            }
-            Err(e) => {
-                tx.rollback_to_savepoint().await?;
-                let poisoned = inbox::record_failure(
-                    &mut tx.conn(),
-                    ev.id,
-                    &e.to_string(),
-                    MAX_BODY_ATTEMPTS,
-                    now,
-                )
-                .await?;
-                tracing::error!(inbox_id = ev.id, error = %e, poisoned, "processing a webhook body failed");
-                if poisoned {
-                    pass.poison += 1;
-                }
-            }
+        if events.is_empty() {
+            return Ok(pass);
         }
+        let mut tx = state.store.begin().await?;
+        let marks = process(state, &mut tx, &events, &mut after, &mut pass).await?;
+        tx.commit().await?;
+        let mut itx = state.store.inbox_begin().await?;
+        apply_marks(state, &mut itx, &marks, &mut pass).await?;
+        itx.commit().await?;
+    } else {
+        let mut tx = state.store.begin().await?;
+        let events = inbox::claim_pending(&mut tx.conn(), BATCH).await?;
+        let marks = process(state, &mut tx, &events, &mut after, &mut pass).await?;
+        apply_marks(state, &mut tx, &marks, &mut pass).await?;
+        tx.commit().await?;
     }
-    tx.commit().await?;
     if after.outbox {
         state.wake.outbox.notify_one();
     }
@@ -105,6 +93,68 @@ pub async fn run_once(state: &AppState) -> Result<Pass, StoreError> {
     }
     metrics::counter!("inbox_processed_total").increment(pass.bodies as u64);
     Ok(pass)
+}
+
+async fn process(
+    state: &AppState,
+    tx: &mut wani_bares_store::Tx,
+    events: &[inbox::Event],
+    after: &mut AfterCommit,
+    pass: &mut Pass,
+) -> Result<Vec<(i64, Mark)>, StoreError> {
+    let mut marks = Vec::with_capacity(events.len());
+    for ev in events {
+        pass.bodies += 1;
+        let notification = match webhook::parse(&ev.body) {
+            Ok(n) => n,
+            Err(e) => {
+                tracing::warn!(inbox_id = ev.id, error = %e, "webhook body does not parse: kept as poison");
+                marks.push((ev.id, Mark::Poison(e.to_string())));
+                continue;
+            }
+        };
+        tx.savepoint().await?;
+        let result =
+            handle_notification(state, &mut tx.conn(), ev.id, &notification, after, pass).await;
+        match result {
+            Ok(()) => {
+                tx.release_savepoint().await?;
+                marks.push((ev.id, Mark::Done));
+            }
+            Err(e) => {
+                tx.rollback_to_savepoint().await?;
+                tracing::error!(inbox_id = ev.id, error = %e, "processing a webhook body failed");
+                marks.push((ev.id, Mark::Failed(e.to_string())));
+            }
+        }
+    }
+    Ok(marks)
+}
+
+async fn apply_marks(
+    state: &AppState,
+    tx: &mut wani_bares_store::Tx,
+    marks: &[(i64, Mark)],
+    pass: &mut Pass,
+) -> Result<(), StoreError> {
+    let now = state.now_ms();
+    for (id, mark) in marks {
+        match mark {
+            Mark::Done => inbox::mark_done(&mut tx.conn(), *id, now).await?,
+            Mark::Poison(reason) => {
+                inbox::mark_poison(&mut tx.conn(), *id, reason, now).await?;
+                pass.poison += 1;
+            }
+            Mark::Failed(reason) => {
+                if inbox::record_failure(&mut tx.conn(), *id, reason, MAX_BODY_ATTEMPTS, now)
+                    .await?
+                {
+                    pass.poison += 1;
+                }
+            }
+        }
+    }
+    Ok(())
 }
 
 async fn handle_notification(

@@ -160,25 +160,22 @@ impl Sender {
         tx.commit().await?;
         let claimed = rows.len();
         let mut tasks = tokio::task::JoinSet::new();
-        let mut sent = 0;
+        let mut deferred = Vec::new();
+        let mut sent = Vec::new();
         for row in rows {
-            // A mark-read is not a message to the citizen: it counts for the number's
-            // throughput, not for the pair limit.
-            let recipient = if row.kind == "mark_read" {
-                String::new()
-            } else {
-                row.to_phone
+            // A mark-read is an API call, not a message to the citizen: it is not paced.
+            if row.kind != "mark_read" {
+                let recipient = row
+                    .to_phone
                     .clone()
                     .or_else(|| row.to_bsuid.clone())
-                    .unwrap_or_default()
-            };
-            let now = self.clock.now().as_millisecond();
-            let paced = self.pacer.lock().await.try_take(&recipient, now);
-            if let Err(at) = paced {
-                let mut tx = self.store.begin().await?;
-                outbox::defer(&mut tx.conn(), row.id, at).await?;
-                tx.commit().await?;
-                continue;
+                    .unwrap_or_default();
+                let now = self.clock.now().as_millisecond();
+                let paced = self.pacer.lock().await.try_take(&recipient, now);
+                if let Err(at) = paced {
+                    deferred.push((row.id, at));
+                    continue;
+                }
             }
             let this = SendJob {
                 store: self.store.clone(),
@@ -190,41 +187,84 @@ impl Sender {
             tasks.spawn(async move { this.send(row).await });
             while tasks.len() >= 32 {
                 if let Some(done) = tasks.join_next().await {
-                    sent += self.absorb(done).await;
+                    self.absorb(done, &mut sent).await;
                 }
             }
         }
         while let Some(done) = tasks.join_next().await {
-            sent += self.absorb(done).await;
+            self.absorb(done, &mut sent).await;
         }
-        Ok(Pass { claimed, sent })
+        // Successful sends and deferrals of the whole pass are recorded in one commit.
+        if !sent.is_empty() || !deferred.is_empty() {
+            let done_at = self.clock.now().as_millisecond();
+            let mut tx = self.store.begin().await?;
+            for (id, at) in &deferred {
+                outbox::defer(&mut tx.conn(), *id, *at).await?;
+            }
+            let mut resolved = false;
+            for s in &sent {
+                outbox::mark_sent(&mut tx.conn(), s.row_id, &s.wamid, s.used_template, done_at)
+                    .await?;
+                if let Some(mid) = s.message_id {
+                    messages::mark_sent(&mut tx.conn(), mid, &s.wamid, &s.kind).await?;
+                }
+                if let Some(cid) = s.first_reply_of {
+                    sla::finish_first_reply(&mut tx.conn(), cid, done_at).await?;
+                }
+            }
+            if sent.iter().any(|s| s.kind != "mark_read") {
+                resolved =
+                    notifications::resolve_alert(&mut tx.conn(), "token_expired", done_at).await?;
+                if resolved {
+                    let released = outbox::release_held(&mut tx.conn(), done_at).await?;
+                    tracing::info!(released, "access token works again; held messages released");
+                }
+            }
+            tx.commit().await?;
+            if resolved {
+                self.wake.notify_one();
+            }
+            metrics::counter!("outbox_sent_total").increment(sent.len() as u64);
+        }
+        Ok(Pass {
+            claimed,
+            sent: sent.len(),
+        })
     }
 
     async fn absorb(
         &self,
         done: Result<Result<Outcome, StoreError>, tokio::task::JoinError>,
-    ) -> usize {
+        sent: &mut Vec<SentRecord>,
+    ) {
         match done {
-            Ok(Ok(Outcome::Sent)) => 1,
+            Ok(Ok(Outcome::Sent(record))) => sent.push(record),
             Ok(Ok(Outcome::AuthExpired)) => {
                 *self.paused_until.lock().await = self.clock.now().as_millisecond() + 60_000;
-                0
             }
-            Ok(Ok(Outcome::NotSent)) => 0,
+            Ok(Ok(Outcome::NotSent)) => {}
             Ok(Err(e)) => {
-                tracing::error!(error = %e, "recording a send result failed; the lease will return the row");
-                0
+                tracing::error!(error = %e, "recording a send failure failed; the lease will return the row");
             }
             Err(e) => {
                 tracing::error!(error = %e, "send task failed");
-                0
             }
         }
     }
 }
 
+/// A successful send, recorded with the others of its pass.
+struct SentRecord {
+    row_id: i64,
+    wamid: String,
+    used_template: bool,
+    message_id: Option<i64>,
+    kind: String,
+    first_reply_of: Option<i64>,
+}
+
 enum Outcome {
-    Sent,
+    Sent(SentRecord),
     NotSent,
     AuthExpired,
 }
@@ -305,12 +345,14 @@ impl SendJob {
                 .and_then(|v| v.as_str())
                 .unwrap_or_default();
             return match self.client.mark_read(id).await {
-                Ok(()) => {
-                    let mut tx = self.store.begin().await?;
-                    outbox::mark_sent(&mut tx.conn(), row.id, id, false, now).await?;
-                    tx.commit().await?;
-                    Ok(Outcome::Sent)
-                }
+                Ok(()) => Ok(Outcome::Sent(SentRecord {
+                    row_id: row.id,
+                    wamid: id.to_owned(),
+                    used_template: false,
+                    message_id: None,
+                    kind: row.kind.clone(),
+                    first_reply_of: None,
+                })),
                 Err(e) => self.failed(&row, &payload, &e, false).await,
             };
         }
@@ -334,35 +376,22 @@ impl SendJob {
         let result = self.client.send_json(&wire).await;
         metrics::histogram!("graph_send_seconds").record(started.elapsed().as_secs_f64());
         match result {
-            Ok(sent) => {
-                metrics::counter!("outbox_sent_total", "template" => used_template.to_string())
-                    .increment(1);
-                let done_at = self.clock.now().as_millisecond();
-                let mut tx = self.store.begin().await?;
-                outbox::mark_sent(&mut tx.conn(), row.id, &sent.wamid, used_template, done_at)
-                    .await?;
-                if let Some(mid) = row.message_id {
-                    let kind = if used_template {
-                        "template"
-                    } else {
-                        row.kind.as_str()
-                    };
-                    messages::mark_sent(&mut tx.conn(), mid, &sent.wamid, kind).await?;
-                }
-                if payload.first_reply
-                    && let Some(cid) = row.citizen_id
-                {
-                    sla::finish_first_reply(&mut tx.conn(), cid, done_at).await?;
-                }
-                let resolved =
-                    notifications::resolve_alert(&mut tx.conn(), "token_expired", done_at).await?;
-                if resolved {
-                    let released = outbox::release_held(&mut tx.conn(), done_at).await?;
-                    tracing::info!(released, "access token works again; held messages released");
-                }
-                tx.commit().await?;
-                Ok(Outcome::Sent)
-            }
+            Ok(sent) => Ok(Outcome::Sent(SentRecord {
+                row_id: row.id,
+                wamid: sent.wamid,
+                used_template,
+                message_id: row.message_id,
+                kind: if used_template {
+                    "template".to_owned()
+                } else {
+                    row.kind.clone()
+                },
+                first_reply_of: if payload.first_reply {
+                    row.citizen_id
+                } else {
+                    None
+                },
+            })),
             Err(e) => self.failed(&row, &payload, &e, used_template).await,
         }
     }

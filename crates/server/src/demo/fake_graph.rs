@@ -73,12 +73,19 @@ impl FakeGraph {
 
     /// Where status webhooks go: (url, app secret, our phone number id).
     pub fn set_webhook(&self, url: String, secret: String, phone_number_id: String) {
-        *self.webhook.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = Some((url, secret, phone_number_id));
+        *self
+            .webhook
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) =
+            Some((url, secret, phone_number_id));
     }
 
     /// Adds a media file; returns its id.
     pub fn add_media(&self, mime: &str, bytes: Vec<u8>) -> String {
-        let mut g = self.inner.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut g = self
+            .inner
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         g.next += 1;
         let id = format!("demo-media-{}", g.next);
         g.media.insert(id.clone(), (mime.to_owned(), bytes));
@@ -87,43 +94,78 @@ impl FakeGraph {
 
     /// Messages after `after`, optionally only to `to`.
     pub fn messages(&self, after: u64, to: Option<&str>) -> Vec<Recorded> {
-        let g = self.inner.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        g.messages.iter().filter(|m| m.seq > after && to.is_none_or(|t| m.to == t)).cloned().collect()
+        let g = self
+            .inner
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        g.messages
+            .iter()
+            .filter(|m| m.seq > after && to.is_none_or(|t| m.to == t))
+            .cloned()
+            .collect()
     }
 }
 
-async fn messages(State(fake): State<FakeGraph>, Path(_phone): Path<String>, body: Bytes) -> Response {
+async fn messages(
+    State(fake): State<FakeGraph>,
+    Path(_phone): Path<String>,
+    body: Bytes,
+) -> Response {
     let Ok(body) = serde_json::from_slice::<Value>(&body) else {
         return (StatusCode::BAD_REQUEST, axum::Json(json!({"error": {"message": "Invalid JSON", "type": "OAuthException", "code": 100, "fbtrace_id": "demo"}}))).into_response();
     };
     if body.get("status").and_then(Value::as_str) == Some("read") {
         return axum::Json(json!({"success": true})).into_response();
     }
-    let to = body.get("to").or_else(|| body.get("recipient")).and_then(Value::as_str).unwrap_or_default().to_owned();
+    let to = body
+        .get("to")
+        .or_else(|| body.get("recipient"))
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_owned();
     let (wamid, seq) = {
-        let mut g = fake.inner.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut g = fake
+            .inner
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         g.next += 1;
         let seq = g.next;
         let wamid = format!("wamid.demo.{seq}");
         #[allow(clippy::disallowed_methods)] // The demo's fake Meta stamps like Meta: wall clock.
         let at = jiff::Timestamp::now().as_millisecond();
-        g.messages.push(Recorded { seq, wamid: wamid.clone(), to: to.clone(), body: body.clone(), at });
+        g.messages.push(Recorded {
+            seq,
+            wamid: wamid.clone(),
+            to: to.clone(),
+            body: body.clone(),
+            at,
+        });
         if g.messages.len() > 10_000 {
             g.messages.drain(..1_000);
         }
         (wamid, seq)
     };
-    let hook = fake.webhook.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clone();
+    let hook = fake
+        .webhook
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .clone();
     if let Some((url, secret, phone_id)) = hook {
         let wamid2 = wamid.clone();
         let to2 = to.clone();
         let callback = body.get("biz_opaque_callback_data").cloned();
         tokio::spawn(async move {
             for status in ["sent", "delivered", "read"] {
-                tokio::time::sleep(std::time::Duration::from_millis(if status == "read" { 1500 } else { 300 })).await;
+                tokio::time::sleep(std::time::Duration::from_millis(if status == "read" {
+                    1500
+                } else {
+                    300
+                }))
+                .await;
                 #[allow(clippy::disallowed_methods)]
                 let ts = jiff::Timestamp::now().as_second().to_string();
-                let mut st = json!({"id": wamid2, "status": status, "timestamp": ts, "recipient_id": to2});
+                let mut st =
+                    json!({"id": wamid2, "status": status, "timestamp": ts, "recipient_id": to2});
                 if let (Some(obj), Some(cb)) = (st.as_object_mut(), &callback) {
                     obj.insert("biz_opaque_callback_data".into(), cb.clone());
                 }
@@ -131,7 +173,13 @@ async fn messages(State(fake): State<FakeGraph>, Path(_phone): Path<String>, bod
                     "messaging_product": "whatsapp", "metadata": {"display_phone_number": "6281231177772", "phone_number_id": phone_id}, "statuses": [st]}}]}]});
                 let raw = serde_json::to_vec(&payload).unwrap_or_default();
                 let sig = wani_bares_whatsapp::signature::sign(secret.as_bytes(), &raw);
-                let _ = reqwest::Client::new().post(&url).header("X-Hub-Signature-256", sig).header("content-type", "application/json").body(raw).send().await;
+                let _ = reqwest::Client::new()
+                    .post(&url)
+                    .header("X-Hub-Signature-256", sig)
+                    .header("content-type", "application/json")
+                    .body(raw)
+                    .send()
+                    .await;
             }
         });
     }
@@ -140,12 +188,15 @@ async fn messages(State(fake): State<FakeGraph>, Path(_phone): Path<String>, bod
 }
 
 async fn media_info(State(fake): State<FakeGraph>, Path(id): Path<String>) -> Response {
-    let g = fake.inner.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    use sha2::Digest;
+    let g = fake
+        .inner
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     let Some((mime, bytes)) = g.media.get(&id) else {
         return (StatusCode::NOT_FOUND, axum::Json(json!({"error": {"message": "Unknown media", "type": "OAuthException", "code": 100, "fbtrace_id": "demo"}}))).into_response();
     };
     let base = fake.api_base.trim_end_matches("/v23.0");
-    use sha2::Digest;
     axum::Json(json!({
         "url": format!("{base}/files/{id}"), "mime_type": mime, "sha256": hex::encode(sha2::Sha256::digest(bytes)),
         "file_size": bytes.len(), "id": id, "messaging_product": "whatsapp"
@@ -154,9 +205,14 @@ async fn media_info(State(fake): State<FakeGraph>, Path(id): Path<String>) -> Re
 }
 
 async fn media_file(State(fake): State<FakeGraph>, Path(id): Path<String>) -> Response {
-    let g = fake.inner.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    let g = fake
+        .inner
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     match g.media.get(&id) {
-        Some((mime, bytes)) => ([(header::CONTENT_TYPE, mime.clone())], bytes.clone()).into_response(),
+        Some((mime, bytes)) => {
+            ([(header::CONTENT_TYPE, mime.clone())], bytes.clone()).into_response()
+        }
         None => StatusCode::NOT_FOUND.into_response(),
     }
 }

@@ -53,46 +53,79 @@ fn password() -> String {
     // Readable, 16 characters from an alphabet without look-alikes.
     const ALPHABET: &[u8] = b"abcdefghjkmnpqrstuvwxyz23456789";
     let bytes = rand::random::<[u8; 16]>();
-    bytes.iter().map(|b| ALPHABET[usize::from(*b) % ALPHABET.len()] as char).collect()
+    bytes
+        .iter()
+        .map(|b| ALPHABET[usize::from(*b) % ALPHABET.len()] as char)
+        .collect()
 }
 
 fn new_demo_file() -> DemoFile {
-    let user = |username: &str, role: &str, opd: Option<&str>, wa: Option<&str>, name: &str| DemoUser {
-        username: username.into(),
-        role: role.into(),
-        password: password(),
-        opd: opd.map(str::to_owned),
-        wa_number: wa.map(str::to_owned),
-        name: name.into(),
-    };
+    let user =
+        |username: &str, role: &str, opd: Option<&str>, wa: Option<&str>, name: &str| DemoUser {
+            username: username.into(),
+            role: role.into(),
+            password: password(),
+            opd: opd.map(str::to_owned),
+            wa_number: wa.map(str::to_owned),
+            name: name.into(),
+        };
     DemoFile {
         app_secret: hex::encode(rand::random::<[u8; 16]>()),
         verify_token: hex::encode(rand::random::<[u8; 8]>()),
         users: vec![
-            user("superadmin", "superadmin", None, None, "Super Admin Kominfo"),
-            user("admin", "admin", None, Some("6281100000001"), "Admin Wani Bares"),
+            user(
+                "superadmin",
+                "superadmin",
+                None,
+                None,
+                "Super Admin Kominfo",
+            ),
+            user(
+                "admin",
+                "admin",
+                None,
+                Some("6281100000001"),
+                "Admin Wani Bares",
+            ),
             user("kabid", "kabid", None, Some("6281100000002"), "Kabid IKP"),
-            user("kadis", "kadis", None, Some("6281100000003"), "Kadis Kominfo"),
-            user("pupr", "opd", Some("DPUPR"), Some("6281100000004"), "Petugas Dinas PUPR"),
+            user(
+                "kadis",
+                "kadis",
+                None,
+                Some("6281100000003"),
+                "Kadis Kominfo",
+            ),
+            user(
+                "pupr",
+                "opd",
+                Some("DPUPR"),
+                Some("6281100000004"),
+                "Petugas Dinas PUPR",
+            ),
             user("bupati", "viewer", None, None, "Kantor Bupati"),
         ],
     }
 }
 
 /// Runs the demo until Ctrl-C.
-pub async fn run(mut config: Config, data_dir: Option<PathBuf>, sample_count: usize) -> anyhow::Result<()> {
-    let data_dir = match data_dir {
-        Some(d) => d,
-        None => {
-            #[allow(clippy::disallowed_methods)] // Only to name the folder.
-            let now = jiff::Timestamp::now().to_zoned_datetime(jiff::tz::TimeZone::system());
-            PathBuf::from(format!("wani-bares-demo-{}", now.strftime("%Y%m%d-%H%M%S")))
-        }
-    };
-    std::fs::create_dir_all(&data_dir).with_context(|| format!("cannot create {}", data_dir.display()))?;
+pub async fn run(
+    mut config: Config,
+    data_dir: Option<PathBuf>,
+    sample_count: usize,
+) -> anyhow::Result<()> {
+    let data_dir = data_dir.unwrap_or_else(|| {
+        #[allow(clippy::disallowed_methods)] // Only to name the folder.
+        let now = jiff::Timestamp::now().to_zoned_datetime(jiff::tz::TimeZone::system());
+        PathBuf::from(format!("wani-bares-demo-{}", now.strftime("%Y%m%d-%H%M%S")))
+    });
+    std::fs::create_dir_all(&data_dir)
+        .with_context(|| format!("cannot create {}", data_dir.display()))?;
     let demo_path = data_dir.join("demo.json");
     let (demo, fresh) = match std::fs::read_to_string(&demo_path) {
-        Ok(text) => (serde_json::from_str::<DemoFile>(&text).context("demo.json is unreadable")?, false),
+        Ok(text) => (
+            serde_json::from_str::<DemoFile>(&text).context("demo.json is unreadable")?,
+            false,
+        ),
         Err(_) => (new_demo_file(), true),
     };
     let graph = fake_graph::FakeGraph::start().await?;
@@ -110,7 +143,15 @@ pub async fn run(mut config: Config, data_dir: Option<PathBuf>, sample_count: us
     cfg.whatsapp.pair_burst = 1000;
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     if fresh {
-        let state = crate::app::build_state(cfg.clone(), clock.clone(), BuildOptions { demo: true, no_jobs: true }).await?;
+        let state = crate::app::build_state(
+            cfg.clone(),
+            clock.clone(),
+            BuildOptions {
+                demo: true,
+                no_jobs: true,
+            },
+        )
+        .await?;
         create_users(&state, &demo).await?;
         state.store.close().await;
         let text = serde_json::to_string_pretty(&demo)?;
@@ -120,22 +161,48 @@ pub async fn run(mut config: Config, data_dir: Option<PathBuf>, sample_count: us
         println!("Membuat {sample_count} aduan contoh (tiga bulan terakhir)…");
         sample::seed(&cfg, sample_count).await?;
     }
-    let app = App::build(cfg, clock, BuildOptions { demo: true, no_jobs: false })
-        .await
-        .with_context(|| format!("cannot start on {listen} (set WANI_BARES_LISTEN to another address)"))?;
+    let app = App::build(
+        cfg,
+        clock,
+        BuildOptions {
+            demo: true,
+            no_jobs: false,
+        },
+    )
+    .await
+    .with_context(|| {
+        format!("cannot start on {listen} (set WANI_BARES_LISTEN to another address)")
+    })?;
     let addr = app.addr();
     let base = format!("http://{addr}");
-    graph.set_webhook(format!("{base}/webhooks/whatsapp"), demo.app_secret.clone(), PHONE_NUMBER_ID.into());
+    graph.set_webhook(
+        format!("{base}/webhooks/whatsapp"),
+        demo.app_secret.clone(),
+        PHONE_NUMBER_ID.into(),
+    );
     let officials = demo
         .users
         .iter()
-        .filter_map(|u| u.wa_number.clone().map(|n| (u.name.clone(), u.role.clone(), n)))
+        .filter_map(|u| {
+            u.wa_number
+                .clone()
+                .map(|n| (u.name.clone(), u.role.clone(), n))
+        })
         .collect();
-    let sim = simulator::Sim::new(graph, format!("{base}/webhooks/whatsapp"), demo.app_secret.clone(), PHONE_NUMBER_ID.into(), officials);
+    let sim = simulator::Sim::new(
+        graph,
+        format!("{base}/webhooks/whatsapp"),
+        demo.app_secret.clone(),
+        PHONE_NUMBER_ID.into(),
+        officials,
+    );
     print_banner(&base, &data_dir, &demo);
     cancel_on_signals(app.state.shutdown.clone());
     app.run_with(simulator::router(sim)).await?;
-    println!("Demo dihentikan. Data tersimpan di {} (jalankan lagi dengan --data-dir untuk melanjutkan).", data_dir.display());
+    println!(
+        "Demo dihentikan. Data tersimpan di {} (jalankan lagi dengan --data-dir untuk melanjutkan).",
+        data_dir.display()
+    );
     Ok(())
 }
 
@@ -143,7 +210,9 @@ async fn create_users(state: &crate::state::AppState, demo: &DemoFile) -> anyhow
     for u in &demo.users {
         let exists = {
             let mut r = state.store.reader().await?;
-            users::by_username(&mut r.conn(), &u.username).await?.is_some()
+            users::by_username(&mut r.conn(), &u.username)
+                .await?
+                .is_some()
         };
         if exists {
             continue;
@@ -176,14 +245,17 @@ fn print_banner(base: &str, data_dir: &std::path::Path, demo: &DemoFile) {
     println!(" Kesehatan      : {base}/healthz");
     println!(" Data           : {}", data_dir.display());
     println!("---------------------------------------------------------------------");
-    println!(" {:<12} {:<11} {:<18} {}", "Pengguna", "Peran", "Kata sandi", "Keterangan");
+    println!(" Pengguna     Peran       Kata sandi         Keterangan");
     for u in &demo.users {
         let note = match (&u.opd, &u.wa_number) {
             (Some(opd), _) => format!("perangkat daerah {opd}"),
             (None, Some(n)) => format!("notifikasi WA ke {n}"),
             _ => String::new(),
         };
-        println!(" {:<12} {:<11} {:<18} {}", u.username, u.role, u.password, note);
+        println!(
+            " {:<12} {:<11} {:<18} {}",
+            u.username, u.role, u.password, note
+        );
     }
     println!("=====================================================================");
     println!();

@@ -42,8 +42,22 @@ pub struct Sim {
 
 impl Sim {
     /// A simulator posting to `webhook_url`.
-    pub fn new(graph: FakeGraph, webhook_url: String, app_secret: String, phone_number_id: String, officials: Vec<(String, String, String)>) -> Sim {
-        Sim { graph, webhook_url, app_secret, phone_number_id, officials: Arc::new(officials), sent: Arc::default(), http: reqwest::Client::new() }
+    pub fn new(
+        graph: FakeGraph,
+        webhook_url: String,
+        app_secret: String,
+        phone_number_id: String,
+        officials: Vec<(String, String, String)>,
+    ) -> Sim {
+        Sim {
+            graph,
+            webhook_url,
+            app_secret,
+            phone_number_id,
+            officials: Arc::new(officials),
+            sent: Arc::default(),
+            http: reqwest::Client::new(),
+        }
     }
 
     fn next_id() -> String {
@@ -51,10 +65,18 @@ impl Sim {
     }
 
     /// Posts one citizen message through the signed webhook; returns the HTTP status.
-    async fn deliver(&self, from: &str, name: &str, message: Value, shown: Value) -> Result<u16, AppError> {
-        #[allow(clippy::disallowed_methods)] // The simulated phone stamps like WhatsApp: wall clock.
+    async fn deliver(
+        &self,
+        from: &str,
+        name: &str,
+        message: Value,
+        shown: Value,
+    ) -> Result<u16, AppError> {
+        #[allow(clippy::disallowed_methods)]
+        // The simulated phone stamps like WhatsApp: wall clock.
         let now = jiff::Timestamp::now();
-        let mut msg = json!({"from": from, "id": Self::next_id(), "timestamp": now.as_second().to_string()});
+        let mut msg =
+            json!({"from": from, "id": Self::next_id(), "timestamp": now.as_second().to_string()});
         if let (Some(obj), Some(extra)) = (msg.as_object_mut(), message.as_object()) {
             for (k, v) in extra {
                 obj.insert(k.clone(), v.clone());
@@ -78,9 +100,13 @@ impl Sim {
             .await
             .map_err(|e| AppError::Unavailable(format!("webhook: {e}")))?;
         let status = resp.status().as_u16();
-        let mut log = self.sent.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut log = self
+            .sent
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         let seq = log.len() as u64 + 1;
-        let mut entry = json!({"seq": seq, "from": from, "at": now.as_millisecond(), "webhook_status": status});
+        let mut entry =
+            json!({"seq": seq, "from": from, "at": now.as_millisecond(), "webhook_status": status});
         if let (Some(obj), Some(extra)) = (entry.as_object_mut(), shown.as_object()) {
             for (k, v) in extra {
                 obj.insert(k.clone(), v.clone());
@@ -113,15 +139,25 @@ pub fn router(sim: Sim) -> Router {
 }
 
 async fn page(State(sim): State<Sim>) -> Page {
-    Page { officials: sim.officials.as_ref().clone() }
+    Page {
+        officials: sim.officials.as_ref().clone(),
+    }
 }
 
 async fn js() -> Response {
-    ([(header::CONTENT_TYPE, "text/javascript; charset=utf-8")], include_str!("../../templates/simulator.js")).into_response()
+    (
+        [(header::CONTENT_TYPE, "text/javascript; charset=utf-8")],
+        include_str!("../../templates/simulator.js"),
+    )
+        .into_response()
 }
 
 async fn css() -> Response {
-    ([(header::CONTENT_TYPE, "text/css; charset=utf-8")], include_str!("../../templates/simulator.css")).into_response()
+    (
+        [(header::CONTENT_TYPE, "text/css; charset=utf-8")],
+        include_str!("../../templates/simulator.css"),
+    )
+        .into_response()
 }
 
 async fn ktp() -> Response {
@@ -142,13 +178,21 @@ struct SendBody {
     text: String,
 }
 
-async fn send(State(sim): State<Sim>, ApiJson(b): ApiJson<SendBody>) -> Result<Json<Value>, AppError> {
+async fn send(
+    State(sim): State<Sim>,
+    ApiJson(b): ApiJson<SendBody>,
+) -> Result<Json<Value>, AppError> {
     let from = check_from(&b.from)?;
     if b.text.trim().is_empty() {
         return Err(AppError::Invalid("pesan kosong".into()));
     }
     let status = sim
-        .deliver(&from, &b.name, json!({"type": "text", "text": {"body": b.text}}), json!({"type": "text", "text": b.text}))
+        .deliver(
+            &from,
+            &b.name,
+            json!({"type": "text", "text": {"body": b.text}}),
+            json!({"type": "text", "text": b.text}),
+        )
         .await?;
     Ok(Json(json!({"webhook_status": status})))
 }
@@ -162,16 +206,27 @@ struct PhotoBody {
     caption: Option<String>,
 }
 
-async fn photo(State(sim): State<Sim>, ApiJson(b): ApiJson<PhotoBody>) -> Result<Json<Value>, AppError> {
+async fn photo(
+    State(sim): State<Sim>,
+    ApiJson(b): ApiJson<PhotoBody>,
+) -> Result<Json<Value>, AppError> {
     use sha2::Digest;
     let from = check_from(&b.from)?;
     let id = sim.graph.add_media("image/jpeg", SAMPLE_KTP.to_vec());
     let mut image = json!({"id": id, "mime_type": "image/jpeg", "sha256": hex::encode(sha2::Sha256::digest(SAMPLE_KTP))});
-    if let (Some(c), Some(obj)) = (b.caption.as_ref().filter(|c| !c.trim().is_empty()), image.as_object_mut()) {
+    if let (Some(c), Some(obj)) = (
+        b.caption.as_ref().filter(|c| !c.trim().is_empty()),
+        image.as_object_mut(),
+    ) {
         obj.insert("caption".into(), json!(c));
     }
     let status = sim
-        .deliver(&from, &b.name, json!({"type": "image", "image": image}), json!({"type": "image", "text": b.caption.unwrap_or_default()}))
+        .deliver(
+            &from,
+            &b.name,
+            json!({"type": "image", "image": image}),
+            json!({"type": "image", "text": b.caption.unwrap_or_default()}),
+        )
         .await?;
     Ok(Json(json!({"webhook_status": status})))
 }
@@ -187,7 +242,10 @@ struct TapBody {
     list: bool,
 }
 
-async fn tap(State(sim): State<Sim>, ApiJson(b): ApiJson<TapBody>) -> Result<Json<Value>, AppError> {
+async fn tap(
+    State(sim): State<Sim>,
+    ApiJson(b): ApiJson<TapBody>,
+) -> Result<Json<Value>, AppError> {
     let from = check_from(&b.from)?;
     let interactive = if b.list {
         json!({"type": "list_reply", "list_reply": {"id": b.id, "title": b.title}})
@@ -195,12 +253,20 @@ async fn tap(State(sim): State<Sim>, ApiJson(b): ApiJson<TapBody>) -> Result<Jso
         json!({"type": "button_reply", "button_reply": {"id": b.id, "title": b.title}})
     };
     let status = sim
-        .deliver(&from, &b.name, json!({"type": "interactive", "interactive": interactive}), json!({"type": "tap", "text": b.title}))
+        .deliver(
+            &from,
+            &b.name,
+            json!({"type": "interactive", "interactive": interactive}),
+            json!({"type": "tap", "text": b.title}),
+        )
         .await?;
     Ok(Json(json!({"webhook_status": status})))
 }
 
-async fn messages(State(sim): State<Sim>, Query(q): Query<std::collections::HashMap<String, String>>) -> Result<Json<Value>, AppError> {
+async fn messages(
+    State(sim): State<Sim>,
+    Query(q): Query<std::collections::HashMap<String, String>>,
+) -> Result<Json<Value>, AppError> {
     let phone = check_from(q.get("phone").map_or("", String::as_str))?;
     let after_out: u64 = q.get("after_out").and_then(|a| a.parse().ok()).unwrap_or(0);
     let after_in: u64 = q.get("after_in").and_then(|a| a.parse().ok()).unwrap_or(0);
@@ -216,7 +282,10 @@ async fn messages(State(sim): State<Sim>, Query(q): Query<std::collections::Hash
     Ok(Json(json!({"outbound": outbound, "inbound": inbound})))
 }
 
-async fn officials(State(sim): State<Sim>, Query(q): Query<std::collections::HashMap<String, String>>) -> Json<Value> {
+async fn officials(
+    State(sim): State<Sim>,
+    Query(q): Query<std::collections::HashMap<String, String>>,
+) -> Json<Value> {
     let after: u64 = q.get("after").and_then(|a| a.parse().ok()).unwrap_or(0);
     let numbers: Vec<&str> = sim.officials.iter().map(|(_, _, n)| n.as_str()).collect();
     let list: Vec<Value> = sim
@@ -225,7 +294,12 @@ async fn officials(State(sim): State<Sim>, Query(q): Query<std::collections::Has
         .into_iter()
         .filter(|m| numbers.contains(&m.to.as_str()))
         .map(|m| {
-            let who = sim.officials.iter().find(|(_, _, n)| *n == m.to).map(|(name, role, _)| format!("{name} ({role})")).unwrap_or_default();
+            let who = sim
+                .officials
+                .iter()
+                .find(|(_, _, n)| *n == m.to)
+                .map(|(name, role, _)| format!("{name} ({role})"))
+                .unwrap_or_default();
             json!({"seq": m.seq, "to": who, "body": m.body, "at": m.at})
         })
         .collect();

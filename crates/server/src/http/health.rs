@@ -46,8 +46,11 @@ async fn healthz(State(state): State<AppState>) -> Response {
 
 /// Refreshes the queue-depth gauges.
 pub async fn refresh_gauges(state: &AppState) -> Result<(), wani_bares_store::StoreError> {
+    let (pending, _done, poison) = {
+        let mut ir = state.store.inbox_reader().await?;
+        inbox::counts(&mut ir.conn()).await?
+    };
     let mut r = state.store.reader().await?;
-    let (pending, _done, poison) = inbox::counts(&mut r.conn()).await?;
     metrics::gauge!("inbox_pending").set(pending as f64);
     metrics::gauge!("inbox_poison").set(poison as f64);
     let counts = outbox::counts(&mut r.conn()).await?;

@@ -2,6 +2,7 @@
 //! render.
 
 pub mod api;
+pub mod dashboard;
 pub mod health;
 pub mod openapi;
 pub mod webhook;
@@ -24,6 +25,7 @@ pub fn router_with(state: AppState, extra: Router) -> Router {
     let app = Router::new()
         .merge(health::router())
         .merge(api::router())
+        .merge(dashboard::router())
         .merge(webhook::router(&state))
         .with_state(state)
         .merge(extra);

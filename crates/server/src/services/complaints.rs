@@ -352,8 +352,15 @@ pub async fn detail(
     let c = &mut r.conn();
     let msgs = messages::for_complaint(c, complaint.id).await?;
     let atts = attachments::for_complaint(c, complaint.id).await?;
+    // The WhatsApp conversation carries the complainant's name, NIK and address (the
+    // intake questions and the bot's summary), so agencies do not see it unless the office
+    // lets them see identities: they get the complaint text and the evidence.
+    let transcript_hidden = !staff.sees_all() && !state.config.security.opd_sees_identity;
     let mut transcript = Vec::new();
     for m in msgs {
+        if transcript_hidden {
+            break;
+        }
         if m.direction == "out" && m.user_id.is_some() {
             continue; // notifications to officials are not part of the citizen's conversation
         }
@@ -848,12 +855,30 @@ pub async fn add_note(
 }
 
 /// Sets a complaint's category without a staff member (the demo's sample data).
-pub async fn classify_as_system(state: &AppState, complaint_id: i64, category_code: &str) -> Result<(), AppError> {
+pub async fn classify_as_system(
+    state: &AppState,
+    complaint_id: i64,
+    category_code: &str,
+) -> Result<(), AppError> {
     let now = state.now_ms();
     let mut tx = state.store.begin().await?;
-    let complaint = complaints::by_id(&mut tx.conn(), complaint_id).await?.ok_or(AppError::NotFound)?;
-    let category = agencies::categories(&mut tx.conn(), false).await?.into_iter().find(|k| k.code == category_code).map(|k| k.id);
-    complaints::classify(&mut tx.conn(), complaint.id, category, complaint.district_code.as_deref(), &complaint.summary, now).await?;
+    let complaint = complaints::by_id(&mut tx.conn(), complaint_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let category = agencies::categories(&mut tx.conn(), false)
+        .await?
+        .into_iter()
+        .find(|k| k.code == category_code)
+        .map(|k| k.id);
+    complaints::classify(
+        &mut tx.conn(),
+        complaint.id,
+        category,
+        complaint.district_code.as_deref(),
+        &complaint.summary,
+        now,
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }

@@ -1,8 +1,10 @@
 //! Use cases: each applies a domain decision to the store in one transaction.
 
+pub mod admin;
 pub mod auth;
 pub mod complaints;
 pub mod passwords;
+pub mod privacy;
 pub mod reports;
 pub mod satisfaction;
 pub mod users;

@@ -310,14 +310,8 @@ pub async fn generate_and_store(
 pub async fn scheduled(state: &AppState) -> anyhow::Result<usize> {
     let cal = state.calendar.read().await.clone();
     let local = cal.local(state.clock.now());
-    let day = {
-        let mut r = state.store.reader().await?;
-        settings::get(&mut r.conn(), "report.auto_day")
-            .await?
-            .and_then(|d| d.parse::<i8>().ok())
-            .unwrap_or(1)
-    };
-    if local.day() < day || local.hour() < 6 {
+    let day = i8::try_from(state.config.report.auto_day).unwrap_or(1);
+    if day == 0 || local.day() < day || local.hour() < 6 {
         return Ok(0);
     }
     let (y, m) = if local.month() == 1 {

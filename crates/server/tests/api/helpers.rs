@@ -119,6 +119,9 @@ pub async fn spawn(opts: Options) -> TestApp {
     config.whatsapp.app_secret = Secret::new(APP_SECRET);
     config.whatsapp.verify_token = Secret::new(VERIFY_TOKEN);
     config.whatsapp.request_timeout_seconds = 2;
+    // Scheduled monthly reports would be generated at every start (the test clock is
+    // past the 1st): off, except in the test that wants them.
+    config.report.auto_day = 0;
     let pg = match &opts.backend {
         Backend::Sqlite => None,
         Backend::Postgres(base) => {
@@ -373,7 +376,8 @@ impl TestApp {
         let deadline = Instant::now() + Duration::from_secs(10);
         loop {
             let mut r = self.state.store.reader().await.unwrap();
-            let inbox = wani_bares_store::inbox::pending_count(&mut r.conn())
+            let mut ir = self.state.store.inbox_reader().await.unwrap();
+            let inbox = wani_bares_store::inbox::pending_count(&mut ir.conn())
                 .await
                 .unwrap();
             let outbox = wani_bares_store::outbox::pending_count(&mut r.conn())

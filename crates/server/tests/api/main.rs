@@ -5,9 +5,10 @@
 // Test support code: a failed unwrap is a failed test with its location.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::manual_assert)]
 
+mod dashboard;
 mod health;
 mod helpers;
 mod intake;
+mod report;
 mod webhook;
 mod workflow;
-mod report;

@@ -40,7 +40,7 @@ async fn unsigned_or_wrongly_signed_bodies_get_401_and_store_nothing() {
             .header("X-Hub-Signature-256", sign(b"something else"))
             .body(body).send().await.unwrap();
         assert_eq!(other_body.status(), 401);
-        let mut r = app.state.store.reader().await.unwrap();
+        let mut r = app.state.store.inbox_reader().await.unwrap();
         assert_eq!(inbox::counts(&mut r.conn()).await.unwrap(), (0, 0, 0));
         drop(r);
         tokio::time::sleep(Duration::from_millis(200)).await;
@@ -69,7 +69,7 @@ async fn every_sample_is_accepted_and_processed_without_poison() {
             assert_eq!(r.status(), 200, "{name}");
         }
         app.settle().await;
-        let mut r = app.state.store.reader().await.unwrap();
+        let mut r = app.state.store.inbox_reader().await.unwrap();
         let (pending, done, poison) = inbox::counts(&mut r.conn()).await.unwrap();
         assert_eq!((pending, poison), (0, 0), "every sample is a valid notification");
         assert_eq!(done as usize, names.len());
@@ -84,7 +84,7 @@ async fn a_signed_body_that_does_not_parse_is_kept_as_poison_and_answered_200() 
             assert_eq!(r.status(), 200);
         }
         app.settle().await;
-        let mut r = app.state.store.reader().await.unwrap();
+        let mut r = app.state.store.inbox_reader().await.unwrap();
         let poison = inbox::poison(&mut r.conn(), 10).await.unwrap();
         assert_eq!(poison.len(), 3);
         assert!(poison.iter().any(|p| p.body == b"not json at all"));
@@ -282,6 +282,13 @@ async fn an_inbound_image_is_downloaded_and_never_stored_in_clear() {
         }
         let stored = app.data_files().into_iter().filter(|p| p.extension().is_some_and(|e| e == "bin")).count();
         assert_eq!(stored, 1, "one sealed file in the media store");
+        let mut r = app.state.store.reader().await.unwrap();
+        let c = wani_bares_store::citizens::by_phone(&mut r.conn(), "6281234500005").await.unwrap().unwrap();
+        let lines = messages::for_citizen(&mut r.conn(), c.id, 0, 10).await.unwrap();
+        let image = lines.iter().find(|m| m.kind == "image").unwrap();
+        let att = &attachments::for_message(&mut r.conn(), image.id).await.unwrap()[0];
+        assert_eq!(att.state, "stored");
+        assert_eq!(att.size_bytes, Some(bytes.len() as i64));
     });
 }
 

@@ -47,6 +47,7 @@ async fn the_full_sop_path_ends_with_the_agency_answer_on_the_citizens_whatsapp(
         let text = opd_view.to_string();
         assert!(!text.contains("3520014108900001"), "{text}");
         assert!(!text.contains(citizen));
+        assert!(!text.contains("Siti Aminah"), "the complainant's name stays with Kominfo: {text}");
         assert_eq!(opd_view["identity"]["confidential"], true);
         assert!(opd_view["attachments"].as_array().unwrap().iter().all(|a| a["role"] != "ktp"));
 

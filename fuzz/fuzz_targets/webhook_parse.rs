@@ -1,0 +1,34 @@
+//! `wani_bares_whatsapp::webhook::parse` on arbitrary bytes (seeded with Meta's real
+//! bodies, so libFuzzer's byte mutations start from the real format).
+//!
+//! Checks: never panics; a body either is a `ParseError` or flattens into events whose
+//! invariants hold (a message always has a non-empty id, an edit never nests an edit);
+//! parsing is deterministic (the inbox re-parses stored bodies after a restart).
+
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+use wani_bares_whatsapp::webhook::{self, Content, Event};
+
+fuzz_target!(|data: &[u8]| {
+    let Ok(notification) = webhook::parse(data) else {
+        return;
+    };
+    for event in &notification.events {
+        let _ = event.routing();
+        if let Event::Message(message) = event {
+            assert!(!message.id.is_empty(), "a message without an id: {message:?}");
+            let _ = message.content.media();
+            if let Content::Edit { content, .. } = &message.content {
+                assert!(
+                    !matches!(**content, Content::Edit { .. }),
+                    "an edit nested in an edit"
+                );
+            }
+        }
+    }
+    let counted = notification.messages().count() + notification.statuses().count();
+    assert!(counted <= notification.events.len());
+    let again = webhook::parse(data).ok();
+    assert_eq!(again.as_ref(), Some(&notification), "parsing is not deterministic");
+});
