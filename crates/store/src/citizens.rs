@@ -23,7 +23,8 @@ pub struct Citizen {
     pub identity: Option<String>,
     /// `unknown`, `granted` or `declined`.
     pub consent: String,
-    /// Intake conversation state JSON (empty when none).
+    /// Intake conversation state JSON (empty when none; sealed at rest: a draft holds the
+    /// NIK the citizen typed).
     pub conversation: String,
     /// When the conversation's timer (reminder/expiry) is due.
     pub timer_due_at: Option<Millis>,
@@ -40,19 +41,23 @@ struct Row {
     last_inbound_at: Option<i64>,
     identity_enc: Option<Vec<u8>>,
     consent: String,
-    conversation: String,
+    conversation_enc: Option<Vec<u8>>,
     timer_due_at: Option<i64>,
     erased_at: Option<i64>,
 }
 
 const SELECT: &str =
     "SELECT id, bsuid, phone, profile_name, last_inbound_at, identity_enc, consent,
-    conversation, timer_due_at, erased_at FROM citizens";
+    conversation_enc, timer_due_at, erased_at FROM citizens";
 
 fn open(c: &Conn<'_>, row: Row) -> Result<Citizen, StoreError> {
     let identity = match row.identity_enc {
         Some(sealed) => Some(c.vault().open_str(&sealed)?),
         None => None,
+    };
+    let conversation = match row.conversation_enc {
+        Some(sealed) => c.vault().open_str(&sealed)?,
+        None => String::new(),
     };
     Ok(Citizen {
         id: row.id,
@@ -62,7 +67,7 @@ fn open(c: &Conn<'_>, row: Row) -> Result<Citizen, StoreError> {
         last_inbound_at: row.last_inbound_at,
         identity,
         consent: row.consent,
-        conversation: row.conversation,
+        conversation,
         timer_due_at: row.timer_due_at,
         erased_at: row.erased_at,
     })
@@ -143,8 +148,8 @@ pub async fn resolve(
         existing.id
     } else {
         let (id,): (i64,) = on_conn!(c, c => sqlx::query_as(
-            "INSERT INTO citizens (bsuid, phone, profile_name, last_inbound_at, consent, conversation, created_at)
-             VALUES ($1, $2, $3, $4, 'unknown', '', $4) RETURNING id",
+            "INSERT INTO citizens (bsuid, phone, profile_name, last_inbound_at, consent, created_at)
+             VALUES ($1, $2, $3, $4, 'unknown', $4) RETURNING id",
         )
         .bind(bsuid)
         .bind(phone)
@@ -164,9 +169,10 @@ pub async fn save_conversation(
     state_json: &str,
     timer_due_at: Option<Millis>,
 ) -> Result<(), StoreError> {
-    on_conn!(c, c => sqlx::query("UPDATE citizens SET conversation = $2, timer_due_at = $3 WHERE id = $1")
+    let sealed = (!state_json.is_empty()).then(|| c.vault().seal_str(state_json));
+    on_conn!(c, c => sqlx::query("UPDATE citizens SET conversation_enc = $2, timer_due_at = $3 WHERE id = $1")
         .bind(id)
-        .bind(state_json)
+        .bind(sealed)
         .bind(timer_due_at)
         .execute(c)
         .await
@@ -209,7 +215,7 @@ pub async fn due_timers(c: &mut Conn<'_>, now: Millis, limit: i64) -> Result<Vec
 pub async fn erase(c: &mut Conn<'_>, id: i64, now: Millis) -> Result<(), StoreError> {
     let done = on_conn!(c, c => sqlx::query(
         "UPDATE citizens SET identity_enc = NULL, profile_name = NULL, phone = NULL, bsuid = NULL,
-             consent = 'declined', conversation = '', timer_due_at = NULL, erased_at = $2 WHERE id = $1",
+             consent = 'declined', conversation_enc = NULL, timer_due_at = NULL, erased_at = $2 WHERE id = $1",
     )
     .bind(id)
     .bind(now)

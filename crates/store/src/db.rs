@@ -291,17 +291,27 @@ impl Store {
     /// returns [`StoreError::Config`]: use `pg_dump`.
     pub async fn backup_to(&self, out: &Path) -> Result<(), StoreError> {
         match &self.inner.pools {
-            Pools::Sqlite { read, .. } => {
-                if out.exists() {
-                    return Err(StoreError::Config(format!(
-                        "{} already exists; choose a new file",
-                        out.display()
-                    )));
+            Pools::Sqlite {
+                read, inbox_read, ..
+            } => {
+                let inbox_out = inbox_path(out);
+                for file in [out, inbox_out.as_path()] {
+                    if file.exists() {
+                        return Err(StoreError::Config(format!(
+                            "{} already exists; choose a new file",
+                            file.display()
+                        )));
+                    }
                 }
                 let target = out.to_string_lossy().into_owned();
                 sqlx::query("VACUUM INTO $1")
                     .bind(target)
                     .execute(read)
+                    .await?;
+                let target = inbox_out.to_string_lossy().into_owned();
+                sqlx::query("VACUUM INTO $1")
+                    .bind(target)
+                    .execute(inbox_read)
                     .await?;
                 Ok(())
             }

@@ -9,6 +9,7 @@ pub const SEALED_COLUMNS: &[(&str, &str, &str)] = &[
     ("inbox", "id", "body_enc"),
     ("messages", "id", "body_enc"),
     ("citizens", "id", "identity_enc"),
+    ("citizens", "id", "conversation_enc"),
     ("complaints", "id", "identity_enc"),
     ("outbox", "id", "payload_enc"),
 ];

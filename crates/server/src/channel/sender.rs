@@ -27,8 +27,10 @@ use crate::config::WhatsappConfig;
 
 /// Attempts before a transient failure becomes a dead letter.
 const MAX_ATTEMPTS: i64 = 12;
-/// How long a claimed row is ours.
-const LEASE_MS: i64 = 120_000;
+/// How long a claimed row is ours. A pass finishes well within it (sends time out after
+/// `request_timeout_seconds`, at most 32 run at once); a row still `sending` after it
+/// belongs to a process that died, and is sent again (the in-flight window).
+const LEASE_MS: i64 = 30_000;
 /// 24 hours in milliseconds.
 const WINDOW_MS: i64 = 24 * 3600 * 1000;
 /// The prefix of our `biz_opaque_callback_data`.

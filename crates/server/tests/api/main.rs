@@ -5,10 +5,12 @@
 // Test support code: a failed unwrap is a failed test with its location.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::manual_assert)]
 
+mod crash;
 mod dashboard;
 mod health;
 mod helpers;
 mod intake;
+mod privacy;
 mod report;
 mod webhook;
 mod workflow;

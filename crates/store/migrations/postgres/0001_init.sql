@@ -66,7 +66,7 @@ CREATE TABLE citizens (
     last_inbound_at   BIGINT,
     identity_enc      BYTEA,
     consent           TEXT NOT NULL DEFAULT 'unknown',
-    conversation      TEXT NOT NULL DEFAULT '',
+    conversation_enc  BYTEA,
     timer_due_at      BIGINT,
     created_at        BIGINT NOT NULL,
     erased_at         BIGINT

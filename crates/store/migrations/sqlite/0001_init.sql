@@ -66,7 +66,7 @@ CREATE TABLE citizens (
     last_inbound_at   INTEGER,
     identity_enc      BLOB,
     consent           TEXT NOT NULL DEFAULT 'unknown',
-    conversation      TEXT NOT NULL DEFAULT '',
+    conversation_enc  BLOB,
     timer_due_at      INTEGER,
     created_at        INTEGER NOT NULL,
     erased_at         INTEGER
