@@ -522,6 +522,12 @@ impl TestApp {
         ] {
             self.add_user(u, role, opd).await;
         }
+        self.tokens().await
+    }
+
+    /// Fresh tokens for the users of [`TestApp::staff`] (after the clock moved past the
+    /// tokens' lifetime).
+    pub async fn tokens(&self) -> Staff {
         Staff {
             superadmin: self.login("super").await,
             admin: self.login("admin").await,
