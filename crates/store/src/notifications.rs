@@ -96,36 +96,33 @@ pub async fn count_with_key_prefix(c: &mut Conn<'_>, prefix: &str) -> Result<i64
     Ok(n)
 }
 
-/// Raises an alert (one open alert per kind); returns true if it is new.
+/// Raises an alert (one open alert per kind); returns true if it is new. Safe when two
+/// workers raise the same alert at once (an upsert on the partial unique index).
 pub async fn raise_alert(
     c: &mut Conn<'_>,
     kind: &str,
     message: &str,
     now: Millis,
 ) -> Result<bool, StoreError> {
-    let existing: Option<(i64,)> = on_conn!(c, c => sqlx::query_as(
-        "SELECT id FROM alerts WHERE kind = $1 AND resolved_at IS NULL",
+    let inserted = on_conn!(c, c => sqlx::query(
+        "INSERT INTO alerts (kind, message, created_at) VALUES ($1, $2, $3)
+         ON CONFLICT (kind) WHERE resolved_at IS NULL DO NOTHING",
     )
     .bind(kind)
-    .fetch_optional(c)
-    .await)?;
-    if existing.is_some() {
+    .bind(message)
+    .bind(now)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))?;
+    if inserted == 0 {
         on_conn!(c, c => sqlx::query("UPDATE alerts SET message = $2 WHERE kind = $1 AND resolved_at IS NULL")
             .bind(kind)
             .bind(message)
             .execute(c)
             .await
             .map(|r| r.rows_affected()))?;
-        return Ok(false);
     }
-    on_conn!(c, c => sqlx::query("INSERT INTO alerts (kind, message, created_at) VALUES ($1, $2, $3)")
-        .bind(kind)
-        .bind(message)
-        .bind(now)
-        .execute(c)
-        .await
-        .map(|r| r.rows_affected()))?;
-    Ok(true)
+    Ok(inserted == 1)
 }
 
 /// Resolves the open alert of a kind.

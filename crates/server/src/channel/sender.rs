@@ -6,8 +6,9 @@
 //!   message goes out as the configured approved template; a 131047 answer does the same.
 //! - Transient and throttling errors: exponential backoff with jitter, then a dead letter.
 //! - Permanent errors: dead letter, shown to staff, retryable by them.
-//! - 190 (token expired): an alert for staff; the message is held (not lost) and sending
-//!   pauses; the first successful send later releases every held message.
+//! - 190 (token expired): an alert for staff; the message is held (not lost), each
+//!   message is tried once; the first successful send (or the next start, with a new
+//!   token) releases every held message, and staff can retry by hand.
 //! - Outcome unknown (timeout after the request left): recorded as `unknown`, never resent
 //!   blindly; a status webhook carrying our `biz_opaque_callback_data` reconciles it.
 
@@ -43,7 +44,6 @@ pub struct Sender {
     client: Option<GraphClient>,
     config: WhatsappConfig,
     pacer: Mutex<Pacer>,
-    paused_until: Mutex<i64>,
     /// Wakes the worker when something was queued.
     pub wake: Arc<Notify>,
 }
@@ -77,13 +77,30 @@ impl Sender {
             client,
             config,
             pacer: Mutex::new(pacer),
-            paused_until: Mutex::new(0),
             wake,
         }
     }
 
-    /// Runs until cancelled.
+    /// Runs until cancelled. At start, messages held after a 190 (expired token) go back
+    /// to the queue: the token is configuration, so a start is when a new one arrives.
     pub async fn run(self: Arc<Self>, cancel: CancellationToken) {
+        if self.client.is_some() {
+            let now = self.clock.now().as_millisecond();
+            let released = async {
+                let mut tx = self.store.begin().await?;
+                let n = outbox::release_held(&mut tx.conn(), now).await?;
+                tx.commit().await?;
+                Ok::<u64, StoreError>(n)
+            }
+            .await;
+            match released {
+                Ok(n) if n > 0 => {
+                    tracing::info!(released = n, "held messages returned to the queue at start")
+                }
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "could not release held messages"),
+            }
+        }
         let mut last_recovery = 0i64;
         loop {
             if cancel.is_cancelled() {
@@ -117,10 +134,6 @@ impl Sender {
 
     async fn idle_wait(&self) -> Duration {
         let now = self.clock.now().as_millisecond();
-        let paused = *self.paused_until.lock().await;
-        if paused > now {
-            return Duration::from_millis((paused - now) as u64);
-        }
         let next = async {
             let mut r = self.store.reader().await.ok()?;
             outbox::next_due(&mut r.conn()).await.ok().flatten()
@@ -154,9 +167,6 @@ impl Sender {
             return Ok(Pass::default());
         };
         let now = self.clock.now().as_millisecond();
-        if *self.paused_until.lock().await > now {
-            return Ok(Pass::default());
-        }
         let mut tx = self.store.begin().await?;
         let rows = outbox::claim_due(&mut tx.conn(), now, now + LEASE_MS, 64).await?;
         tx.commit().await?;
@@ -241,9 +251,6 @@ impl Sender {
     ) {
         match done {
             Ok(Ok(Outcome::Sent(record))) => sent.push(record),
-            Ok(Ok(Outcome::AuthExpired)) => {
-                *self.paused_until.lock().await = self.clock.now().as_millisecond() + 60_000;
-            }
             Ok(Ok(Outcome::NotSent)) => {}
             Ok(Err(e)) => {
                 tracing::error!(error = %e, "recording a send failure failed; the lease will return the row");
@@ -268,7 +275,6 @@ struct SentRecord {
 enum Outcome {
     Sent(SentRecord),
     NotSent,
-    AuthExpired,
 }
 
 struct SendJob {
@@ -486,7 +492,7 @@ impl SendJob {
                 )
                 .await?;
                 tx.commit().await?;
-                Ok(Outcome::AuthExpired)
+                Ok(Outcome::NotSent)
             }
             ErrorClass::TemplateConfig => {
                 let mut tx = self.store.begin().await?;

@@ -33,6 +33,7 @@ pub fn sample(name: &str) -> Vec<u8> {
 }
 
 /// Answers sends with unique message ids, mark-reads with success.
+#[derive(Default)]
 pub struct GraphResponder {
     counter: AtomicU64,
 }

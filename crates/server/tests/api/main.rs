@@ -7,6 +7,8 @@
 
 mod crash;
 mod dashboard;
+mod deadlines;
+mod faults;
 mod health;
 mod helpers;
 mod hostile;
