@@ -40,6 +40,7 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/complaints/{ticket}/notes", post(note))
         .route("/api/v1/complaints/{ticket}/identity", post(identity))
         .route("/api/v1/attachments/{id}", get(attachment))
+        .route("/api/v1/attachments/{id}/retry", post(attachment_retry))
         .route("/api/v1/stats/satisfaction", get(satisfaction))
         .route("/api/v1/reports", get(reports_list))
         .route("/api/v1/reports/monthly", get(report_monthly))
@@ -57,12 +58,32 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
     type Rejection = AppError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        match Json::<T>::from_request(req, state).await {
-            Ok(Json(v)) => Ok(ApiJson(v)),
-            Err(JsonRejection::JsonDataError(e)) => Err(AppError::Invalid(e.body_text())),
-            Err(JsonRejection::BytesRejection(_)) => Err(AppError::TooLarge),
-            Err(e) => Err(AppError::BadRequest(e.body_text())),
+        // Read as a JSON value first: a NUL character in any string is refused (422)
+        // before it reaches a query (PostgreSQL text cannot hold it).
+        let value = match Json::<Value>::from_request(req, state).await {
+            Ok(Json(v)) => v,
+            Err(JsonRejection::JsonDataError(e)) => return Err(AppError::Invalid(e.body_text())),
+            Err(JsonRejection::BytesRejection(_)) => return Err(AppError::TooLarge),
+            Err(e) => return Err(AppError::BadRequest(e.body_text())),
+        };
+        if holds_nul(&value) {
+            return Err(AppError::Invalid(
+                "teks tidak boleh berisi karakter NUL (\\u0000)".into(),
+            ));
         }
+        serde_json::from_value(value)
+            .map(ApiJson)
+            .map_err(|e| AppError::Invalid(format!("invalid request body: {e}")))
+    }
+}
+
+/// Whether any string or key in a JSON value holds a NUL character.
+fn holds_nul(value: &Value) -> bool {
+    match value {
+        Value::String(s) => s.contains('\0'),
+        Value::Array(items) => items.iter().any(holds_nul),
+        Value::Object(map) => map.iter().any(|(k, v)| k.contains('\0') || holds_nul(v)),
+        _ => false,
     }
 }
 
@@ -638,4 +659,17 @@ async fn report_stored(
         &format.file_name(month),
         bytes,
     ))
+}
+
+async fn attachment_retry(State(state): State<AppState>, ApiStaff(staff): ApiStaff, Path(id): Path<i64>) -> Result<StatusCode, AppError> {
+    require_admin(&staff)?;
+    let now = state.now_ms();
+    let mut tx = state.store.begin().await?;
+    let ok = wani_bares_store::attachments::retry(&mut tx.conn(), id, now).await?;
+    tx.commit().await?;
+    if !ok {
+        return Err(AppError::Conflict("lampiran ini tidak dalam status gagal".into()));
+    }
+    state.wake.media.notify_one();
+    Ok(StatusCode::NO_CONTENT)
 }

@@ -29,7 +29,8 @@ pub fn router_with(state: AppState, extra: Router) -> Router {
         .merge(webhook::router(&state))
         .with_state(state)
         .merge(extra);
-    app.layer(axum::middleware::from_fn(crate::metrics::track))
+    app.layer(axum::middleware::from_fn(refuse_nul_in_uri))
+        .layer(axum::middleware::from_fn(crate::metrics::track))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::X_CONTENT_TYPE_OPTIONS,
             HeaderValue::from_static("nosniff"),
@@ -51,4 +52,22 @@ pub fn router_with(state: AppState, extra: Router) -> Router {
             },
         ))
         .layer(CatchPanicLayer::new())
+}
+
+/// A NUL character (`%00`) in a path or query is refused with 400 before any handler runs:
+/// it never carries meaning, and PostgreSQL text cannot hold it (a lookup by such a ticket
+/// or agency code was a database error, 500). Bodies are checked by their extractors
+/// (`api::ApiJson`, `dashboard::session`).
+async fn refuse_nul_in_uri(
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use axum::response::IntoResponse as _;
+    let uri = req.uri();
+    let has_nul = |s: &str| s.contains("%00") || s.contains('\0');
+    if has_nul(uri.path()) || uri.query().is_some_and(has_nul) {
+        return crate::error::AppError::BadRequest("NUL character in the address".into())
+            .into_response();
+    }
+    next.run(req).await
 }

@@ -146,3 +146,27 @@ async fn an_empty_month_gives_a_valid_pdf_that_says_so_and_the_cli_writes_files(
         .unwrap();
     assert!(!bad.status.success());
 }
+
+#[tokio::test]
+async fn the_dashboard_offers_the_report_to_the_regents_office_but_not_to_agencies() {
+    on_each_backend!(app => {
+        let ticket = app.register_complaint("6281500000010", "Lampu jalan mati di perempatan pasar sejak lama").await;
+        app.staff().await;
+        let viewer = crate::dashboard::web_login(&app, "bupati").await;
+        let (status, html) = viewer.get(&app, "/laporan").await;
+        assert_eq!(status, 200);
+        assert!(html.contains("form-report"));
+        let r = app.http.get(app.url("/laporan/unduh?bulan=2026-11&format=csv")).header("cookie", &viewer.cookie).send().await.unwrap();
+        assert_eq!(r.status(), 200);
+        assert!(r.text().await.unwrap().contains(&ticket));
+        let r = app.http.get(app.url("/laporan/unduh?bulan=2026-11&format=pdf")).header("cookie", &viewer.cookie).send().await.unwrap();
+        assert_eq!(r.headers()["content-type"], "application/pdf");
+        // A stored (scheduled) report is listed and downloadable.
+        wani_bares::services::reports::generate_and_store(&app.state, "2026-10", wani_bares_report::Format::Xlsx, "schedule").await.unwrap();
+        let (_, html) = viewer.get(&app, "/laporan").await;
+        assert!(html.contains("2026-10") && html.contains("otomatis"), "{html}");
+        let opd = crate::dashboard::web_login(&app, "pupr").await;
+        let (status, _) = opd.get(&app, "/laporan").await;
+        assert_eq!(status, 403);
+    });
+}

@@ -21,6 +21,7 @@ pub mod complaint;
 pub mod inbox;
 pub mod live;
 pub mod outbox;
+pub mod reports;
 pub mod session;
 pub mod stats;
 
@@ -43,6 +44,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .merge(session::router())
         .merge(inbox::router())
+        .merge(reports::router())
         .merge(complaint::router())
         .merge(admin::router())
         .merge(outbox::router())
@@ -225,6 +227,8 @@ pub struct Chrome {
     pub is_admin: bool,
     /// Superadmin.
     pub is_superadmin: bool,
+    /// May read the monthly reports (everyone but agency users).
+    pub reports: bool,
     /// Open alerts (admins only).
     pub alerts: Vec<String>,
     /// The queue the page shows ("" for none), for the live queue bar.
@@ -259,6 +263,7 @@ impl Chrome {
             nav,
             is_admin,
             is_superadmin: staff.role == Role::Superadmin,
+            reports: staff.role != Role::Opd,
             alerts,
             active_queue: active_queue.unwrap_or("").to_owned(),
         })

@@ -154,9 +154,25 @@ impl FromRequest<AppState> for Posted {
         let req = Request::from_parts(parts, body);
         let form = match Form::<Vec<(String, String)>>::from_request(req, state).await {
             Ok(Form(pairs)) => Fields(pairs),
+            // Too large: refused as such, not read as an empty form (which a handler could
+            // act on when the CSRF token came in the header).
+            Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+                return Err(PageError(AppError::TooLarge).into_response());
+            }
             Err(_) => Fields::default(),
         };
         let token = header_token.unwrap_or_else(|| form.get("csrf").to_owned());
+        // PostgreSQL text cannot hold NUL, and no form field means one.
+        if form
+            .0
+            .iter()
+            .any(|(k, v)| k.contains('\0') || v.contains('\0'))
+        {
+            return Err(PageError(AppError::Invalid(
+                "isian berisi karakter yang tidak sah".into(),
+            ))
+            .into_response());
+        }
         if !tokens_match(&token, &staff.csrf) {
             return Err(PageError(AppError::Forbidden(
                 "formulir kedaluwarsa atau tidak sah; muat ulang halaman lalu coba lagi".into(),
@@ -252,6 +268,17 @@ async fn login(
     let form = Fields(pairs);
     let next = safe_next(form.opt("next"));
     let username = form.get("username").trim().to_owned();
+    if username.contains('\0') || form.get("password").contains('\0') {
+        // Never a valid account (and PostgreSQL text cannot hold NUL).
+        return login_page(
+            &state,
+            StatusCode::UNAUTHORIZED,
+            &next,
+            "",
+            Some(super::capitalize(&LoginError::Invalid.to_string())),
+            None,
+        );
+    }
     let cookie_token = cookie(&headers, LOGIN_CSRF_COOKIE).unwrap_or("");
     if !tokens_match(cookie_token, form.get("csrf")) {
         return login_page(
