@@ -48,11 +48,7 @@ fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     if matches!(cli.command, Command::ServeInternal) {
         let code = wani_bares::cli::main_with(["wani-bares", "serve"]);
-        std::process::exit(if code == std::process::ExitCode::SUCCESS {
-            0
-        } else {
-            1
-        });
+        std::process::exit(i32::from(code != std::process::ExitCode::SUCCESS));
     }
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()

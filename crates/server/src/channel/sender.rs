@@ -95,7 +95,7 @@ impl Sender {
             .await;
             match released {
                 Ok(n) if n > 0 => {
-                    tracing::info!(released = n, "held messages returned to the queue at start")
+                    tracing::info!(released = n, "held messages returned to the queue at start");
                 }
                 Ok(_) => {}
                 Err(e) => tracing::warn!(error = %e, "could not release held messages"),
@@ -199,12 +199,12 @@ impl Sender {
             tasks.spawn(async move { this.send(row).await });
             while tasks.len() >= 32 {
                 if let Some(done) = tasks.join_next().await {
-                    self.absorb(done, &mut sent).await;
+                    Self::absorb(done, &mut sent);
                 }
             }
         }
         while let Some(done) = tasks.join_next().await {
-            self.absorb(done, &mut sent).await;
+            Self::absorb(done, &mut sent);
         }
         // Successful sends and deferrals of the whole pass are recorded in one commit.
         if !sent.is_empty() || !deferred.is_empty() {
@@ -244,8 +244,7 @@ impl Sender {
         })
     }
 
-    async fn absorb(
-        &self,
+    fn absorb(
         done: Result<Result<Outcome, StoreError>, tokio::task::JoinError>,
         sent: &mut Vec<SentRecord>,
     ) {

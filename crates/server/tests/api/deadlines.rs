@@ -25,7 +25,7 @@ async fn a_breached_opd_step_gives_one_reminder_and_one_escalation_even_when_the
         let due = d["deadline"]["due_at"].as_i64().unwrap();
         let monday_nine = jiff::Timestamp::from_second(1_794_189_600).unwrap().as_millisecond();
         assert!((due - monday_nine).abs() < 60_000, "due {due}, expected about {monday_nine}");
-        app.clock.advance(Duration::from_secs(7 * 86_400));
+        app.clock.advance(Duration::from_hours(168));
         let s = app.tokens().await;
         for _ in 0..2 {
             wani_bares::timers::deadlines(&app.state).await.unwrap();
@@ -42,7 +42,7 @@ async fn a_breached_opd_step_gives_one_reminder_and_one_escalation_even_when_the
         assert_eq!(escalations.len(), 1, "one escalation to Kadis: {escalations:#?}");
         // A third run later still sends nothing new.
         drop(r);
-        app.clock.advance(Duration::from_secs(86_400));
+        app.clock.advance(Duration::from_hours(24));
         wani_bares::timers::deadlines(&app.state).await.unwrap();
         let mut r = app.state.store.reader().await.unwrap();
         let opd = notifications::for_user(&mut r.conn(), 0, "opd", Some(pupr_id(&app).await), 0, 100).await.unwrap();
@@ -69,7 +69,7 @@ async fn reminders_come_at_half_and_four_fifths_of_the_time_then_the_deadline() 
         wani_bares::timers::deadlines(&app.state).await.unwrap();
         app.clock.advance(Duration::from_secs(90));
         wani_bares::timers::deadlines(&app.state).await.unwrap();
-        app.clock.advance(Duration::from_secs(120));
+        app.clock.advance(Duration::from_mins(2));
         wani_bares::timers::deadlines(&app.state).await.unwrap();
         wani_bares::timers::deadlines(&app.state).await.unwrap();
         let mut r = app.state.store.reader().await.unwrap();
@@ -89,7 +89,7 @@ async fn an_abandoned_draft_gets_one_reminder_then_expires() {
         let citizen = "6281800000003";
         app.say(citizen, "Jalan di desa saya rusak parah sejak bulan lalu").await;
         let before = app.sent_to(citizen).await.len();
-        app.clock.advance(Duration::from_secs(23 * 3600 + 60));
+        app.clock.advance(Duration::from_mins(1381));
         for _ in 0..2 {
             wani_bares::timers::drafts(&app.state).await.unwrap();
         }
@@ -97,7 +97,7 @@ async fn an_abandoned_draft_gets_one_reminder_then_expires() {
         let sent = app.sent_to(citizen).await;
         assert_eq!(sent.len(), before + 1, "one reminder: {sent:#?}");
         assert_eq!(sent.last().unwrap().kind(), "text", "inside the 24-hour window: a normal message");
-        app.clock.advance(Duration::from_secs(50 * 3600));
+        app.clock.advance(Duration::from_hours(50));
         wani_bares::timers::drafts(&app.state).await.unwrap();
         app.settle().await;
         assert_eq!(app.sent_to(citizen).await.len(), before + 1, "expiry is silent");

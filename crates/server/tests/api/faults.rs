@@ -75,7 +75,7 @@ async fn a_burst_of_errors_and_slow_answers_delays_replies_but_loses_none() {
             }).await;
         }
         let app_ref = &app;
-        wait_until("the outbox to drain (backoffs included)", Duration::from_secs(60), async || {
+        wait_until("the outbox to drain (backoffs included)", Duration::from_mins(1), async || {
             let mut r = app_ref.state.store.reader().await.unwrap();
             outbox::pending_count(&mut r.conn()).await.unwrap() == 0
         }).await;
@@ -100,7 +100,7 @@ async fn an_expired_token_raises_an_alert_holds_messages_and_a_retry_delivers_th
         let app_ref = &app;
         wait_until("the alert", Duration::from_secs(10), async || {
             let (_, v) = app_ref.api_get(&token, "/api/v1/outbox?state=held").await;
-            !v["alerts"].as_array().map(Vec::is_empty).unwrap_or(true)
+            v["alerts"].as_array().is_some_and(|a| !a.is_empty())
         }).await;
         let (_, v) = app.api_get(&token, "/api/v1/outbox?state=held").await;
         assert_eq!(v["alerts"][0]["kind"], "token_expired");
@@ -166,7 +166,7 @@ async fn when_meta_is_unreachable_replies_wait_and_go_out_once_it_is_back() {
     drop(listener);
     let app = helpers::spawn(Options {
         tweak: Some(Box::new(move |c| {
-            c.whatsapp.api_base = format!("http://{addr}/v23.0")
+            c.whatsapp.api_base = format!("http://{addr}/v23.0");
         })),
         ..Options::on(Backend::Sqlite)
     })

@@ -11,23 +11,20 @@ fn pdf_text(bytes: &[u8]) -> Option<String> {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("r.pdf");
     std::fs::write(&path, bytes).unwrap();
-    match Command::new("pdftotext").arg(&path).arg("-").output() {
-        Ok(out) => {
-            assert!(
-                out.status.success(),
-                "pdftotext failed: {}",
-                String::from_utf8_lossy(&out.stderr)
-            );
-            Some(String::from_utf8_lossy(&out.stdout).into_owned())
-        }
-        Err(_) => {
-            assert!(
-                std::env::var("WANI_BARES_CI").is_err(),
-                "pdftotext (poppler-utils) is required in CI"
-            );
-            eprintln!("pdftotext not installed: checking the PDF structure only");
-            None
-        }
+    if let Ok(out) = Command::new("pdftotext").arg(&path).arg("-").output() {
+        assert!(
+            out.status.success(),
+            "pdftotext failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        Some(String::from_utf8_lossy(&out.stdout).into_owned())
+    } else {
+        assert!(
+            std::env::var("WANI_BARES_CI").is_err(),
+            "pdftotext (poppler-utils) is required in CI"
+        );
+        eprintln!("pdftotext not installed: checking the PDF structure only");
+        None
     }
 }
 
