@@ -209,3 +209,23 @@ pub async fn pending_since_before(
     let rows = on_conn!(c, c => sqlx::query_as(sql).bind(before).fetch_all(c).await)?;
     Ok(rows)
 }
+
+/// (complaint id, agency name) of every answered assignment of the given complaints: who
+/// a rating is about.
+pub async fn answered_agencies(
+    c: &mut Conn<'_>,
+    complaint_ids: &[i64],
+) -> Result<Vec<(i64, String)>, StoreError> {
+    if complaint_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!(
+        "SELECT s.complaint_id, a.name FROM assignments s JOIN agencies a ON a.id = s.agency_id
+         WHERE s.state = 'answered' AND s.complaint_id IN ({}) ORDER BY s.id",
+        crate::id_list(c.backend(), 1)
+    );
+    let list = crate::id_list_param(complaint_ids);
+    let rows =
+        on_conn!(c, c => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(list).fetch_all(c).await)?;
+    Ok(rows)
+}

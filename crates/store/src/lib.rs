@@ -35,6 +35,7 @@ pub mod notifications;
 pub mod outbox;
 pub mod ratings;
 pub mod rekey;
+pub mod report_rows;
 pub mod reports;
 pub mod seed;
 pub mod sessions;
@@ -62,4 +63,30 @@ pub fn timestamp(ms: Millis) -> jiff::Timestamp {
     } else {
         jiff::Timestamp::MAX
     })
+}
+
+/// A subquery listing the ids passed as parameter `$n` (see [`id_list_param`]): one
+/// parameter for any number of ids, instead of `IN ($1, …, $500)` lists that SQLite binds
+/// by name in quadratic time.
+pub(crate) fn id_list(backend: Backend, n: usize) -> String {
+    match backend {
+        Backend::Sqlite => format!("SELECT value FROM json_each(${n})"),
+        Backend::Postgres => {
+            format!("SELECT value::bigint FROM jsonb_array_elements_text(${n}::jsonb)")
+        }
+    }
+}
+
+/// The parameter for [`id_list`]: the ids as a JSON array.
+pub(crate) fn id_list_param(ids: &[i64]) -> String {
+    let mut out = String::with_capacity(ids.len() * 8 + 2);
+    out.push('[');
+    for (i, id) in ids.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        out.push_str(&id.to_string());
+    }
+    out.push(']');
+    out
 }
