@@ -75,4 +75,15 @@ pub fn spawn_all(state: &AppState) {
         None,
         |s| async move { crate::timers::run_once(&s).await.map(|_| 0) },
     );
+    spawn_loop(
+        state,
+        "optimize",
+        Duration::from_hours(6),
+        None,
+        |s| async move {
+            // The first run is at start, which Store::open already covered; harmless.
+            s.store.optimize().await?;
+            Ok(0)
+        },
+    );
 }

@@ -661,14 +661,20 @@ async fn report_stored(
     ))
 }
 
-async fn attachment_retry(State(state): State<AppState>, ApiStaff(staff): ApiStaff, Path(id): Path<i64>) -> Result<StatusCode, AppError> {
+async fn attachment_retry(
+    State(state): State<AppState>,
+    ApiStaff(staff): ApiStaff,
+    Path(id): Path<i64>,
+) -> Result<StatusCode, AppError> {
     require_admin(&staff)?;
     let now = state.now_ms();
     let mut tx = state.store.begin().await?;
     let ok = wani_bares_store::attachments::retry(&mut tx.conn(), id, now).await?;
     tx.commit().await?;
     if !ok {
-        return Err(AppError::Conflict("lampiran ini tidak dalam status gagal".into()));
+        return Err(AppError::Conflict(
+            "lampiran ini tidak dalam status gagal".into(),
+        ));
     }
     state.wake.media.notify_one();
     Ok(StatusCode::NO_CONTENT)

@@ -12,7 +12,7 @@ use wani_bares_report::input::{
     AssignmentRow, ComplaintRow, Letterhead, Month, RatingRow, ReportInput, Signatory, SlaTarget,
     StepRow, Target, Zone,
 };
-use wani_bares_store::{assignments, complaints, ratings, reports, settings, sla};
+use wani_bares_store::{assignments, ratings, report_rows, reports, settings};
 
 use crate::state::AppState;
 
@@ -66,120 +66,132 @@ pub async fn input(state: &AppState, month: &str) -> anyhow::Result<ReportInput>
     }
     let s = |k: &str| setting.get(k).cloned().unwrap_or_default();
 
-    let rows = complaints::relevant_to_period(&mut r.conn(), from, to).await?;
-    let ids: Vec<i64> = rows.iter().map(|c| c.id).collect();
-    let changed_after: Vec<i64> = rows
-        .iter()
-        .filter(|c| c.status_at >= to)
-        .map(|c| c.id)
-        .collect();
-    let at_end: HashMap<i64, String> =
-        complaints::statuses_before(&mut r.conn(), &changed_after, to)
+    let t0 = std::time::Instant::now();
+    let targets = state.targets.read().await.clone();
+    let cal = state.calendar.read().await.clone();
+    let opd_target = targets.target(
+        Step::OpdAnswer,
+        wani_bares_domain::sla::Layer::Sop,
+        wani_bares_domain::sla::RequestKind::Complaint,
+    );
+    // The three big tables are read at once on separate connections (two cores: the
+    // decoding of one overlaps the other's I/O), each streamed into its final shape.
+    let store = &state.store;
+    let assignments_task = async {
+        let mut r = store.reader().await?;
+        let mut raw: Vec<report_rows::AssignmentRow> = Vec::new();
+        report_rows::assignments(&mut r.conn(), from, to, |a| raw.push(a)).await?;
+        tracing::debug!(
+            ms = t0.elapsed().as_millis(),
+            n = raw.len(),
+            "report: assignments"
+        );
+        anyhow::Ok(raw)
+    };
+    let steps_task = async {
+        let mut r = store.reader().await?;
+        let mut steps: Vec<report_rows::StepRow> = Vec::new();
+        report_rows::steps(&mut r.conn(), from, to, |s| steps.push(s)).await?;
+        tracing::debug!(
+            ms = t0.elapsed().as_millis(),
+            n = steps.len(),
+            "report: steps"
+        );
+        anyhow::Ok(steps)
+    };
+    let complaints_task = async {
+        let mut r = store.reader().await?;
+        let mut rows: Vec<report_rows::ComplaintRow> = Vec::new();
+        report_rows::complaints(&mut r.conn(), from, to, |c| rows.push(c)).await?;
+        let ratings = ratings::given_between(&mut r.conn(), from, to).await?;
+        let rated: Vec<i64> = ratings.iter().map(|rt| rt.complaint_id).collect();
+        let rated_agencies = assignments::answered_agencies(&mut r.conn(), &rated).await?;
+        tracing::debug!(
+            ms = t0.elapsed().as_millis(),
+            n = rows.len(),
+            "report: complaints"
+        );
+        anyhow::Ok((rows, ratings, rated_agencies))
+    };
+    let at_end_task = async {
+        let mut r = store.reader().await?;
+        let at_end: HashMap<i64, String> = report_rows::statuses_at_end(&mut r.conn(), to)
             .await?
             .into_iter()
             .collect();
-    let mut all_assignments = assignments::for_complaints(&mut r.conn(), &ids).await?;
-    let known: std::collections::HashSet<i64> = all_assignments.iter().map(|a| a.id).collect();
-    for a in assignments::pending_since_before(&mut r.conn(), from).await? {
-        if !known.contains(&a.id) {
-            all_assignments.push(a);
+        tracing::debug!(
+            ms = t0.elapsed().as_millis(),
+            n = at_end.len(),
+            "report: statuses at month end"
+        );
+        anyhow::Ok(at_end)
+    };
+    let (raw_assignments, steps, (rows, rating_list, rated_agencies), at_end) =
+        tokio::try_join!(assignments_task, steps_task, complaints_task, at_end_task)?;
+
+    let mut per_complaint: HashMap<i64, Vec<usize>> = HashMap::new();
+    for (i, a) in raw_assignments.iter().enumerate() {
+        per_complaint.entry(a.complaint_id).or_default().push(i);
+    }
+    let mut index_of: HashMap<i64, usize> = HashMap::with_capacity(rows.len());
+    let mut complaints_rows: Vec<ComplaintRow> = Vec::with_capacity(rows.len());
+    for c in rows {
+        let mine = per_complaint
+            .get(&c.id)
+            .map(Vec::as_slice)
+            .unwrap_or_default();
+        let mut agencies: Vec<String> = Vec::new();
+        let mut follow_up: Vec<&str> = Vec::new();
+        for a in mine.iter().map(|i| &raw_assignments[*i]) {
+            if a.state != "declined" && !agencies.contains(&a.agency_name) {
+                agencies.push(a.agency_name.clone());
+            }
+            if let Some(f) = a.follow_up.as_deref().filter(|f| !f.trim().is_empty()) {
+                follow_up.push(f);
+            }
         }
-    }
-    let mut per_complaint: HashMap<i64, Vec<&assignments::Assignment>> = HashMap::new();
-    for a in &all_assignments {
-        per_complaint.entry(a.complaint_id).or_default().push(a);
-    }
-    let mut ticket_of: HashMap<i64, String> =
-        rows.iter().map(|c| (c.id, c.ticket.clone())).collect();
-
-    let targets = state.targets.read().await.clone();
-    let complaints_rows: Vec<ComplaintRow> = rows
-        .iter()
-        .map(|c| {
-            let mine = per_complaint
+        let status_at_month_end = if c.status_at < to {
+            c.status.clone()
+        } else {
+            at_end
                 .get(&c.id)
-                .map(Vec::as_slice)
-                .unwrap_or_default();
-            let mut agencies: Vec<String> = Vec::new();
-            for a in mine.iter().filter(|a| a.state != "declined") {
-                if !agencies.contains(&a.agency_name) {
-                    agencies.push(a.agency_name.clone());
-                }
-            }
-            let follow_up: Vec<String> = mine
-                .iter()
-                .filter_map(|a| a.follow_up.clone())
-                .filter(|f| !f.trim().is_empty())
-                .collect();
-            let status_at_month_end = if c.status_at < to {
-                c.status.clone()
-            } else {
-                at_end
-                    .get(&c.id)
-                    .cloned()
-                    .unwrap_or_else(|| "submitted".to_owned())
-            };
-            ComplaintRow {
-                ticket: c.ticket.clone(),
-                kind: c.kind.clone(),
-                created_at: ts(c.created_at),
-                channel: c.channel.clone(),
-                category: c.category_name.clone(),
-                kecamatan: c.district_name.clone(),
-                agencies,
-                summary: crate::inbound::mask_identity_numbers(&c.summary),
-                follow_up: (!follow_up.is_empty()).then(|| follow_up.join(" / ")),
-                status: c.status.clone(),
-                status_at_month_end,
-                verified_at: c.verified_at.map(ts),
-                closed_at: c.closed_at.map(ts),
-                rejected_at: c.rejected_at.map(ts),
-                withdrawn_at: c.withdrawn_at.map(ts),
-            }
-        })
-        .collect();
-    drop(rows);
-
-    let step_rows = sla::relevant_to_period(&mut r.conn(), from, to).await?;
-    let missing: Vec<i64> = step_rows
-        .iter()
-        .filter_map(|s| s.complaint_id)
-        .filter(|id| !ticket_of.contains_key(id))
-        .collect::<std::collections::BTreeSet<_>>()
-        .into_iter()
-        .collect();
-    for (id, t) in complaints::tickets_of(&mut r.conn(), &missing).await? {
-        ticket_of.insert(id, t);
+                .cloned()
+                .unwrap_or_else(|| "submitted".to_owned())
+        };
+        index_of.insert(c.id, complaints_rows.len());
+        complaints_rows.push(ComplaintRow {
+            ticket: c.ticket,
+            kind: c.kind,
+            created_at: ts(c.created_at),
+            channel: c.channel,
+            category: c.category,
+            kecamatan: c.district,
+            agencies,
+            summary: crate::inbound::mask_identity_numbers(&c.summary),
+            follow_up: (!follow_up.is_empty()).then(|| follow_up.join(" / ")),
+            status: c.status,
+            status_at_month_end,
+            verified_at: c.verified_at.map(ts),
+            closed_at: c.closed_at.map(ts),
+            rejected_at: c.rejected_at.map(ts),
+            withdrawn_at: c.withdrawn_at.map(ts),
+        });
     }
-    let steps: Vec<StepRow> = step_rows
-        .into_iter()
-        .map(|s| StepRow {
-            ticket: s
-                .complaint_id
-                .and_then(|id| ticket_of.get(&id).cloned())
-                .unwrap_or_default(),
-            step: s.step,
-            holder: s.holder,
-            started_at: ts(s.started_at),
-            due_at: ts(s.due_at),
-            done_at: s.done_at.map(ts),
-        })
-        .collect();
-    let cal = state.calendar.read().await.clone();
-    let assignment_rows: Vec<AssignmentRow> = all_assignments
+    drop(at_end);
+    let ticket_of = |id: i64| {
+        index_of
+            .get(&id)
+            .map(|i| complaints_rows[*i].ticket.clone())
+            .unwrap_or_default()
+    };
+    let assignment_rows: Vec<AssignmentRow> = raw_assignments
         .iter()
         .map(|a| {
-            let due = targets
-                .target(
-                    Step::OpdAnswer,
-                    wani_bares_domain::sla::Layer::Sop,
-                    wani_bares_domain::sla::RequestKind::Complaint,
-                )
-                .map_or(a.created_at, |t| {
-                    wani_bares_domain::sla::due(ts(a.created_at), &t, &cal).as_millisecond()
-                });
+            let due = opd_target.map_or(a.created_at, |t| {
+                wani_bares_domain::sla::due(ts(a.created_at), &t, &cal).as_millisecond()
+            });
             AssignmentRow {
-                ticket: ticket_of.get(&a.complaint_id).cloned().unwrap_or_default(),
+                ticket: ticket_of(a.complaint_id),
                 agency_code: a.agency_code.clone(),
                 agency_name: a.agency_name.clone(),
                 dispatched_at: ts(a.created_at),
@@ -188,26 +200,42 @@ pub async fn input(state: &AppState, month: &str) -> anyhow::Result<ReportInput>
             }
         })
         .collect();
-    let mut rating_rows = Vec::new();
-    for rt in ratings::given_between(&mut r.conn(), from, to).await? {
-        let Some(n) = rt.rating else { continue };
-        let agency_names = per_complaint
-            .get(&rt.complaint_id)
-            .map(|v| {
-                v.iter()
-                    .filter(|a| a.state == "answered")
-                    .map(|a| a.agency_name.clone())
-                    .collect()
-            })
-            .unwrap_or_default();
-        rating_rows.push(RatingRow {
-            ticket: rt.ticket,
-            agency_names,
-            rating: u8::try_from(n).unwrap_or(0),
-            resolved: rt.resolved.unwrap_or(false),
-            created_at: ts(rt.answered_at.unwrap_or(rt.asked_at)),
-        });
+    drop(raw_assignments);
+    let steps: Vec<StepRow> = steps
+        .into_iter()
+        .map(|s| StepRow {
+            ticket: s.complaint_id.map(ticket_of).unwrap_or_default(),
+            step: s.step,
+            holder: s.holder,
+            started_at: ts(s.started_at),
+            due_at: ts(s.due_at),
+            done_at: s.done_at.map(ts),
+        })
+        .collect();
+    let mut agencies_of: HashMap<i64, Vec<String>> = HashMap::new();
+    for (id, name) in rated_agencies {
+        let names = agencies_of.entry(id).or_default();
+        if !names.contains(&name) {
+            names.push(name);
+        }
     }
+    let rating_rows: Vec<RatingRow> = rating_list
+        .into_iter()
+        .filter_map(|rt| {
+            let n = rt.rating?;
+            Some(RatingRow {
+                agency_names: agencies_of
+                    .get(&rt.complaint_id)
+                    .cloned()
+                    .unwrap_or_default(),
+                ticket: rt.ticket,
+                rating: u8::try_from(n).unwrap_or(0),
+                resolved: rt.resolved.unwrap_or(false),
+                created_at: ts(rt.answered_at.unwrap_or(rt.asked_at)),
+            })
+        })
+        .collect();
+    tracing::debug!(ms = t0.elapsed().as_millis(), "report: input ready");
     let sla_targets = Step::ALL
         .iter()
         .filter_map(|step| {
@@ -268,7 +296,8 @@ pub struct Rendered {
 
 /// Renders the report of `month` in `format`.
 pub async fn render(state: &AppState, month: &str, format: Format) -> anyhow::Result<Rendered> {
-    let input = input(state, month).await?;
+    // Boxed: the concurrent queries make a large future.
+    let input = Box::pin(input(state, month)).await?;
     let period = input.period;
     let bytes = tokio::task::spawn_blocking(move || wani_bares_report::render(&input, format))
         .await

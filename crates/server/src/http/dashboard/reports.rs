@@ -54,17 +54,26 @@ struct ReportsPage {
 
 fn allowed(role: Role) -> Result<(), AppError> {
     if role == Role::Opd {
-        Err(AppError::Forbidden("laporan bulanan untuk pimpinan dan petugas Kominfo".into()))
+        Err(AppError::Forbidden(
+            "laporan bulanan untuk pimpinan dan petugas Kominfo".into(),
+        ))
     } else {
         Ok(())
     }
 }
 
-async fn list(State(state): State<AppState>, WebStaff(staff): WebStaff) -> Result<Response, PageError> {
+async fn list(
+    State(state): State<AppState>,
+    WebStaff(staff): WebStaff,
+) -> Result<Response, PageError> {
     allowed(staff.role)?;
     let cal = state.calendar.read().await.clone();
     let local = cal.local(state.clock.now());
-    let (y, m) = if local.month() == 1 { (local.year() - 1, 12) } else { (local.year(), local.month() - 1) };
+    let (y, m) = if local.month() == 1 {
+        (local.year() - 1, 12)
+    } else {
+        (local.year(), local.month() - 1)
+    };
     let mut r = state.store.reader().await?;
     let rows = wani_bares_store::reports::list(&mut r.conn(), 60)
         .await?
@@ -75,31 +84,74 @@ async fn list(State(state): State<AppState>, WebStaff(staff): WebStaff) -> Resul
             format: x.format.to_uppercase(),
             at: fmt_time(&cal, x.created_at),
             size: format!("{} KB", (x.size_bytes + 1023) / 1024),
-            by: if x.generated_by == "schedule" { "otomatis".into() } else { x.generated_by },
+            by: if x.generated_by == "schedule" {
+                "otomatis".into()
+            } else {
+                x.generated_by
+            },
         })
         .collect();
     drop(r);
     let chrome = Chrome::build(&state, &staff, "reports", None).await?;
-    Ok(page(&ReportsPage { chrome, month: format!("{y:04}-{m:02}"), rows }))
+    Ok(page(&ReportsPage {
+        chrome,
+        month: format!("{y:04}-{m:02}"),
+        rows,
+    }))
 }
 
-async fn download(State(state): State<AppState>, WebStaff(staff): WebStaff, Query(q): Query<HashMap<String, String>>) -> Result<Response, PageError> {
+async fn download(
+    State(state): State<AppState>,
+    WebStaff(staff): WebStaff,
+    Query(q): Query<HashMap<String, String>>,
+) -> Result<Response, PageError> {
     allowed(staff.role)?;
-    let month = q.get("bulan").map(|m| m.trim().to_owned()).unwrap_or_default();
-    Month::parse(&month).map_err(|_| AppError::Invalid("pilih bulan laporan (misalnya 2026-11)".into()))?;
-    let format: Format = q.get("format").map_or("pdf", String::as_str).parse().map_err(|_| AppError::Invalid("format laporan: pdf, xlsx atau csv".into()))?;
-    let rendered = crate::services::reports::render(&state, &month, format).await.map_err(AppError::Internal)?;
-    Ok(crate::http::api::download(rendered.content_type, &rendered.file_name, rendered.bytes))
+    let month = q
+        .get("bulan")
+        .map(|m| m.trim().to_owned())
+        .unwrap_or_default();
+    Month::parse(&month)
+        .map_err(|_| AppError::Invalid("pilih bulan laporan (misalnya 2026-11)".into()))?;
+    let format: Format = q
+        .get("format")
+        .map_or("pdf", String::as_str)
+        .parse()
+        .map_err(|_| AppError::Invalid("format laporan: pdf, xlsx atau csv".into()))?;
+    let rendered = crate::services::reports::render(&state, &month, format)
+        .await
+        .map_err(AppError::Internal)?;
+    Ok(crate::http::api::download(
+        rendered.content_type,
+        &rendered.file_name,
+        rendered.bytes,
+    ))
 }
 
-async fn stored(State(state): State<AppState>, WebStaff(staff): WebStaff, Path(id): Path<i64>) -> Result<Response, PageError> {
+async fn stored(
+    State(state): State<AppState>,
+    WebStaff(staff): WebStaff,
+    Path(id): Path<i64>,
+) -> Result<Response, PageError> {
     allowed(staff.role)?;
     let row = {
         let mut r = state.store.reader().await?;
-        wani_bares_store::reports::by_id(&mut r.conn(), id).await?.ok_or(AppError::NotFound)?
+        wani_bares_store::reports::by_id(&mut r.conn(), id)
+            .await?
+            .ok_or(AppError::NotFound)?
     };
-    let format: Format = row.format.parse().map_err(|e| AppError::Internal(anyhow::anyhow!("{e}")))?;
+    let format: Format = row
+        .format
+        .parse()
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("{e}")))?;
     let month = Month::parse(&row.month).map_err(|e| AppError::Internal(anyhow::anyhow!("{e}")))?;
-    let bytes = state.media.get(&row.storage_key).await.map_err(AppError::from)?;
-    Ok(crate::http::api::download(format.content_type(), &format.file_name(month), bytes))
+    let bytes = state
+        .media
+        .get(&row.storage_key)
+        .await
+        .map_err(AppError::from)?;
+    Ok(crate::http::api::download(
+        format.content_type(),
+        &format.file_name(month),
+        bytes,
+    ))
 }
