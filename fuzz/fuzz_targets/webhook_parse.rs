@@ -2,7 +2,8 @@
 //! bodies, so libFuzzer's byte mutations start from the real format).
 //!
 //! Checks: never panics; a body either is a `ParseError` or flattens into events whose
-//! invariants hold (a message always has a non-empty id, an edit never nests an edit);
+//! invariants hold (a message always has a non-empty id, an edit never nests an edit, no
+//! string holds a NUL character);
 //! parsing is deterministic (the inbox re-parses stored bodies after a restart).
 
 #![no_main]
@@ -18,6 +19,19 @@ fuzz_target!(|data: &[u8]| {
         let _ = event.routing();
         if let Event::Message(message) = event {
             assert!(!message.id.is_empty(), "a message without an id: {message:?}");
+            // NUL never survives parsing (PostgreSQL text cannot store it).
+            for s in [Some(&message.id), message.from.as_ref(), message.profile_name.as_ref()]
+                .into_iter()
+                .flatten()
+            {
+                assert!(!s.contains('\0'), "NUL in {s:?}");
+            }
+            if let Content::Text { body } = &message.content {
+                assert!(!body.contains('\0'), "NUL in a text");
+            }
+            if let Some((_, media)) = message.content.media() {
+                assert!(!media.filename.as_deref().unwrap_or("").contains('\0'));
+            }
             let _ = message.content.media();
             if let Content::Edit { content, .. } = &message.content {
                 assert!(

@@ -54,8 +54,8 @@
 //!   ([`TransitionError::Invalid`]).
 //!
 //! Texts that reach the citizen on WhatsApp (completion message, rejection reason, reply)
-//! and an agency's answer, follow-up and decline reason are trimmed, must not be blank,
-//! and are at most [`MAX_TEXT_CHARS`] characters (WhatsApp's limit for one text message).
+//! and an agency's answer, follow-up and decline reason are trimmed, must not be blank
+//! (whitespace and invisible characters only, see [`is_blank`]), and are at most [`MAX_TEXT_CHARS`] characters (WhatsApp's limit for one text message).
 //! A reply composed from several long answers can exceed it; the sender splits it.
 
 use std::fmt::{self, Write as _};
@@ -979,7 +979,7 @@ pub fn apply(
         }
         Action::SendReply { text: own } => {
             let reply = match own.as_deref().map(str::trim) {
-                Some(own) if !own.is_empty() => text("Teks balasan", own)?,
+                Some(own) if !is_blank(own) => text("Teks balasan", own)?,
                 _ => compose_reply(&case.assignments).ok_or_else(|| {
                     TransitionError::Invalid(
                         "Belum ada jawaban perangkat daerah; tulis teks balasan.".to_owned(),
@@ -1127,10 +1127,20 @@ fn finished(step: Step, holder: Holder) -> Effect {
     Effect::StepFinished { step, holder }
 }
 
-/// A trimmed, non-blank text of at most [`MAX_TEXT_CHARS`] characters.
+/// Whether a text shows nothing: only whitespace and invisible characters (zero-width,
+/// direction marks, the BOM, soft hyphens, controls), which `str::trim` keeps.
+pub fn is_blank(value: &str) -> bool {
+    value.chars().all(|c| {
+        c.is_whitespace()
+            || c.is_control()
+            || matches!(c, '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2060}'..='\u{2064}' | '\u{2066}'..='\u{2069}' | '\u{feff}' | '\u{ad}')
+    })
+}
+
+/// A trimmed, non-blank text (see [`is_blank`]) of at most [`MAX_TEXT_CHARS`] characters.
 fn text(field: &str, value: &str) -> Result<String, TransitionError> {
     let trimmed = value.trim();
-    if trimmed.is_empty() {
+    if is_blank(trimmed) {
         return Err(TransitionError::Invalid(format!("{field} wajib diisi.")));
     }
     if trimmed.chars().count() > MAX_TEXT_CHARS {
@@ -1690,6 +1700,11 @@ mod tests {
         for action in [
             Action::Reject {
                 reason: "  \n ".to_owned(),
+            },
+            // Regression (tests/api/hostile.rs): invisible characters are blank too, or
+            // the citizen reads "Alasan: " with nothing after it.
+            Action::Reject {
+                reason: "\u{200b}\u{200f} \u{feff}\u{202e}".to_owned(),
             },
             Action::RequestCompletion {
                 message: String::new(),

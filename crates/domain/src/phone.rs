@@ -88,6 +88,12 @@ impl PhoneNumber {
         };
         let len = normalised.len();
         if let Some(national) = normalised.strip_prefix(INDONESIA) {
+            // One trunk zero after 62 was dropped above; a second one (`62 00…`) is no
+            // Indonesian number, and keeping it would make normalising not idempotent
+            // (`6201…` parses again as `621…`: one citizen, two keys). Found by fuzzing.
+            if national.starts_with('0') {
+                return Err(PhoneError::LeadingZero);
+            }
             if national.len() < ID_MIN_NATIONAL {
                 return Err(PhoneError::TooShort { digits: len });
             }
@@ -335,6 +341,9 @@ mod tests {
             ("1234567890123456", PhoneError::TooLong { digits: 16 }),
             ("+0812345678", PhoneError::LeadingZero),
             ("0062812345678", PhoneError::LeadingZero),
+            // Regression (fuzz/nik_parse): a second trunk zero after 62.
+            ("62001234567", PhoneError::LeadingZero),
+            ("+62 00 812 3456 789", PhoneError::LeadingZero),
             ("62812345", PhoneError::TooShort { digits: 8 }),
             ("0812+3456", PhoneError::InvalidCharacter { found: '+' }),
         ];
@@ -399,6 +408,9 @@ mod tests {
                 prop_assert!((MIN_DIGITS..=MAX_DIGITS).contains(&phone.as_str().len()));
                 prop_assert!(!phone.as_str().starts_with('0'));
                 let _ = (phone.display(), phone.masked());
+                // Normalising is idempotent: the key parses to itself.
+                prop_assert_eq!(PhoneNumber::parse(phone.as_str()).unwrap(), phone.clone());
+                prop_assert_eq!(PhoneNumber::parse(&phone.display()).unwrap(), phone);
             }
         }
 

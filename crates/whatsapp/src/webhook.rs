@@ -17,6 +17,9 @@
 //!   unreadable becomes [`Event::Malformed`] with its raw JSON;
 //! - every event carries its [`Routing`] (WABA id, `phone_number_id`), taken from its own
 //!   entry and change;
+//! - no string in the result holds a NUL character: they are removed from every string
+//!   value before anything else (PostgreSQL text cannot store NUL, so one such character
+//!   would fail the whole body's processing, and it never carries meaning);
 //! - nesting depth is bounded by serde_json's recursion limit (128), so hostile bodies
 //!   cannot overflow the stack; `edit` messages are unwrapped one level only;
 //! - `timestamp`s are unix seconds; Meta sends strings, numbers are accepted too.
@@ -475,7 +478,8 @@ pub enum ParseError {
 /// Parses a webhook body into its events. See the module docs for what is an error and
 /// what becomes an [`Event::Malformed`].
 pub fn parse(body: &[u8]) -> Result<Notification, ParseError> {
-    let root: Value = serde_json::from_slice(body)?;
+    let mut root: Value = serde_json::from_slice(body)?;
+    strip_nul(&mut root);
     let object = root.get("object").and_then(Value::as_str);
     if object != Some("whatsapp_business_account") {
         return Err(ParseError::WrongObject(object.map(str::to_owned)));
@@ -489,6 +493,18 @@ pub fn parse(body: &[u8]) -> Result<Notification, ParseError> {
         parse_entry(entry, &mut events);
     }
     Ok(Notification { events })
+}
+
+/// Removes NUL characters from every string value (see the module docs). Keys stay as
+/// sent: they are never stored as text, and stripping them could make two keys collide.
+/// Recursion is bounded by serde_json's nesting limit.
+fn strip_nul(value: &mut Value) {
+    match value {
+        Value::String(s) if s.contains('\0') => s.retain(|c| c != '\0'),
+        Value::Array(items) => items.iter_mut().for_each(strip_nul),
+        Value::Object(map) => map.values_mut().for_each(strip_nul),
+        _ => {}
+    }
 }
 
 fn malformed(raw: &Value, reason: impl Into<String>) -> Event {
@@ -1075,5 +1091,45 @@ mod tests {
             panic!("expected an edit");
         };
         assert!(matches!(&**content, Content::Unknown { type_name, .. } if type_name == "edit"));
+    }
+
+    #[test]
+    fn keys_that_differ_by_a_nul_do_not_collide() {
+        // Regression (fuzz/webhook_mutate): stripping NUL from keys made `entry\u0000`
+        // replace `entry`.
+        let value = routing_value(serde_json::json!({"messages": [
+            {"id": "wamid.k", "timestamp": "1", "type": "text", "text": {"body": "x"}}
+        ]}));
+        let mut root: Value = serde_json::from_slice(&body(&value)).unwrap_or_default();
+        root["entry\u{0}"] = Value::Null;
+        let Ok(parsed) = parse(root.to_string().as_bytes()) else {
+            panic!("body should parse");
+        };
+        assert_eq!(parsed.messages().count(), 1);
+    }
+
+    #[test]
+    fn nul_characters_are_removed_from_every_string() {
+        // Regression (tests/api/hostile.rs): PostgreSQL refused the document's file name
+        // and the whole body failed its processing again and again.
+        let value = routing_value(serde_json::json!({"messages": [
+            {"id": "wamid.\u{0}n", "from": "62812\u{0}", "timestamp": "1", "type": "document",
+             "document": {"id": "m1", "filename": "bukti\u{0}.pdf", "caption": "\u{0}"},
+             "referral": {"k\u{0}": "v\u{0}"}}
+        ]}));
+        let Ok(parsed) = parse(&body(&value)) else {
+            panic!("body should parse");
+        };
+        let Event::Message(message) = &parsed.events[0] else {
+            panic!("expected a message");
+        };
+        assert_eq!(message.id, "wamid.n");
+        assert_eq!(message.from.as_deref(), Some("62812"));
+        let Some((_, media)) = message.content.media() else {
+            panic!("expected a document");
+        };
+        assert_eq!(media.filename.as_deref(), Some("bukti.pdf"));
+        assert_eq!(media.caption.as_deref(), Some(""));
+        assert_eq!(message.referral, Some(serde_json::json!({"k\u{0}": "v"})));
     }
 }

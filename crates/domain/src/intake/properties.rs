@@ -1,5 +1,6 @@
 //! Property tests of the intake machine: arbitrary sequences of inbound messages, timer
-//! ticks and contexts never panic and never leave an invalid state.
+//! ticks and contexts never panic and never leave an invalid state. The one-shot form
+//! parser's properties are those of the `intake_form` fuzz target (fuzz/, docs/FUZZING.md).
 
 use jiff::{SignedDuration, Timestamp};
 use proptest::prelude::*;
@@ -322,5 +323,31 @@ proptest! {
             let registers = out.commands.iter().any(|c| matches!(c, Command::Register { .. }));
             prop_assert!(!registers, "a repaired state registered");
         }
+    }
+
+    #[test]
+    fn form_values_are_trimmed_and_invisible_characters_change_nothing(
+        text in prop_oneof![
+            3 => proptest::sample::select(FRAGMENTS).prop_map(str::to_owned),
+            2 => "\\PC{0,200}",
+            2 => "((Nama|NIK|Alamat|Aduan|Pertanyaan|No\\. KTP|\\*Nama\\*)[:=]? ?[a-zA-Z0-9 ,;.]{0,30}\n?){1,6}",
+        ],
+        every in 1_usize..4,
+        mark in proptest::sample::select(&['\u{200b}', '\u{200f}', '\u{202e}', '\u{2066}', '\u{feff}', '\u{ad}'][..]),
+    ) {
+        let form = super::parse_form(&text);
+        for value in [&form.nama, &form.nik, &form.alamat, &form.aduan, &form.unlabelled].into_iter().flatten() {
+            prop_assert!(!value.is_empty());
+            prop_assert_eq!(value.trim(), value.as_str());
+        }
+        if form.labels == 0 {
+            prop_assert!(form.nama.is_none() && form.nik.is_none() && form.alamat.is_none() && form.aduan.is_none());
+        }
+        let sprinkled: String = text
+            .chars()
+            .enumerate()
+            .flat_map(|(i, c)| (i % every == 0).then_some(mark).into_iter().chain(std::iter::once(c)))
+            .collect();
+        prop_assert_eq!(super::parse_form(&sprinkled), form);
     }
 }

@@ -70,8 +70,56 @@ fn any_json() -> impl Strategy<Value = Value> {
     })
 }
 
+/// The value with NUL characters removed from every string, as the parser sees it.
+fn without_nul(v: &mut Value) {
+    match v {
+        Value::String(s) => s.retain(|c| c != '\0'),
+        Value::Array(items) => items.iter_mut().for_each(without_nul),
+        Value::Object(map) => map.values_mut().for_each(without_nul),
+        _ => {}
+    }
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
+
+    #[test]
+    fn no_parsed_string_holds_a_nul_character(
+        messages in prop::collection::vec(any_json(), 0..4),
+        nul_at in prop::collection::vec(any::<prop::sample::Index>(), 1..6),
+    ) {
+        // NUL characters put into every string of the messages, at arbitrary places.
+        fn poison(v: &mut Value, at: &[prop::sample::Index], n: &mut usize) {
+            match v {
+                Value::String(s) => {
+                    let chars: Vec<char> = s.chars().collect();
+                    let i = at[*n % at.len()].index(chars.len() + 1);
+                    *n += 1;
+                    *s = chars[..i].iter().chain(std::iter::once(&'\0')).chain(&chars[i..]).collect();
+                }
+                Value::Array(items) => items.iter_mut().for_each(|x| poison(x, at, n)),
+                Value::Object(map) => {
+                    // Keys are kept as sent by the parser; only values are under test.
+                    *map = std::mem::take(map).into_iter().map(|(k, mut x)| {
+                        poison(&mut x, at, n);
+                        (k.replace('\0', ""), x)
+                    }).collect();
+                }
+                _ => {}
+            }
+        }
+        let mut messages = Value::Array(messages);
+        poison(&mut messages, &nul_at, &mut 0);
+        let body = json!({
+            "object": "whatsapp_business_account",
+            "entry": [{"id": "W", "changes": [{"field": "messages", "value": {
+                "metadata": {"phone_number_id": "P"}, "messages": messages}}]}]
+        });
+        let parsed = webhook::parse(body.to_string().as_bytes());
+        prop_assert!(parsed.is_ok());
+        let debug = format!("{parsed:?}");
+        prop_assert!(!debug.contains("\\0") && !debug.contains("\\u{0}"), "{}", debug);
+    }
 
     #[test]
     fn parse_never_panics_on_arbitrary_bytes(bytes in prop::collection::vec(any::<u8>(), 0..600)) {
@@ -120,7 +168,10 @@ proptest! {
         prop_assert_eq!(events.len(), messages.len() + statuses.len());
         // Compare with the messages as read back from the text (floats may not round-trip).
         let reread: Value = serde_json::from_str(&text).unwrap_or_default();
-        let messages = reread["entry"][0]["changes"][0]["value"]["messages"].as_array().cloned().unwrap_or_default();
+        let mut messages = reread["entry"][0]["changes"][0]["value"]["messages"].clone();
+        // The parser drops NUL characters from every string before reading.
+        without_nul(&mut messages);
+        let messages = messages.as_array().cloned().unwrap_or_default();
         for (event, raw) in events.iter().zip(&messages) {
             let has_id = raw.get("id").and_then(Value::as_str).is_some_and(|id| !id.is_empty());
             let has_timestamp = raw.get("timestamp").is_some_and(|t| {
