@@ -29,6 +29,12 @@ pub struct Args {
     /// Requests per measured query kind.
     #[arg(long, default_value_t = 300)]
     requests: usize,
+    /// Keep the seeded data directory here instead of a temporary one, to inspect query
+    /// plans afterwards. If it already holds a database seeded by this command with the
+    /// same `--complaints`, seeding is skipped and the measurements run on it (its schema is
+    /// migrated to the current one first).
+    #[arg(long)]
+    keep: Option<std::path::PathBuf>,
 }
 
 const WORDS: &[&str] = &[
@@ -110,7 +116,10 @@ fn sentence(rng: &mut impl rand::Rng, n: usize) -> String {
 /// Runs the benchmark; returns the JSON line.
 pub async fn run(args: Args) -> anyhow::Result<Value> {
     let dir = tempfile::tempdir()?;
-    let data_dir = dir.path().join("server");
+    let data_dir = match &args.keep {
+        Some(keep) => keep.clone(),
+        None => dir.path().join("server"),
+    };
     std::fs::create_dir_all(&data_dir)?;
     let url = args
         .database_url
@@ -118,16 +127,29 @@ pub async fn run(args: Args) -> anyhow::Result<Value> {
         .unwrap_or_else(|| format!("sqlite://{}", data_dir.join("wani-bares.db").display()));
     let vault = Arc::new(Vault::load_or_create(&data_dir, None)?);
     let store = Store::open(&ConnectOptions::new(url.clone()), vault).await?;
-    eprintln!("seeding {} complaints over 12 months…", args.complaints);
     let t = Instant::now();
-    let (largest_month, tickets) = seed_data(&store, args.complaints).await?;
+    let reuse = args.keep.is_some() && {
+        let mut r = store.reader().await?;
+        users::by_username(&mut r.conn(), "bench").await?.is_some()
+    };
+    let (largest_month, tickets) = if reuse {
+        eprintln!(
+            "reusing the {} complaints seeded in {}",
+            args.complaints,
+            data_dir.display()
+        );
+        existing_tickets(args.complaints)
+    } else {
+        eprintln!("seeding {} complaints over 12 months…", args.complaints);
+        seed_data(&store, args.complaints).await?
+    };
     let seed_s = t.elapsed().as_secs_f64();
     store.close().await;
     eprintln!("seeded in {seed_s:.0} s; starting the server…");
 
     let port = free_port()?;
     let exe = std::env::current_exe()?;
-    let mut child = std::process::Command::new(exe)
+    let child = std::process::Command::new(exe)
         .arg("serve-internal")
         .env("WANI_BARES_DATA_DIR", &data_dir)
         .env("WANI_BARES_DATABASE_URL", &url)
@@ -135,6 +157,8 @@ pub async fn run(args: Args) -> anyhow::Result<Value> {
         .env("RUST_LOG", "error")
         .stdout(std::process::Stdio::null())
         .spawn()?;
+    // Killed on every way out, errors included.
+    let child = KillOnDrop(child);
     let base = format!("http://127.0.0.1:{port}");
     let http = reqwest::Client::new();
     let up = Instant::now();
@@ -243,16 +267,24 @@ pub async fn run(args: Args) -> anyhow::Result<Value> {
         report.push(ms / 1000.0);
     }
     let report_s = report.iter().copied().fold(0.0, f64::max);
-    let rss_mb = peak_rss_mb(child.id()).unwrap_or(0.0);
+    let rss_mb = peak_rss_mb(child.0.id()).unwrap_or(0.0);
     eprintln!("server peak RSS        {rss_mb:.1} MB");
-    let _ = child.kill();
-    let _ = child.wait();
+    drop(child);
     Ok(json!({
         "list_p95_ms": r2(list.1), "filter_p95_ms": r2(filter.1), "search_p95_ms": r2(search.1), "detail_p95_ms": r2(detail.1),
         "list_p50_ms": r2(list.0), "filter_p50_ms": r2(filter.0), "search_p50_ms": r2(search.0), "detail_p50_ms": r2(detail.0),
         "report_s": r2(report_s), "report_pdf_s": r2(report[0]), "report_xlsx_s": r2(report[1]), "report_csv_s": r2(report[2]),
         "rss_mb": r2(rss_mb), "complaints": args.complaints, "seed_s": r2(seed_s),
     }))
+}
+
+struct KillOnDrop(std::process::Child);
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
 }
 
 fn free_port() -> anyhow::Result<u16> {
@@ -269,6 +301,40 @@ fn peak_rss_mb(pid: u32) -> Option<f64> {
 }
 
 /// Seeds the data; returns the largest month (`YYYY-MM`) and a sample of tickets.
+/// Months: December 2025 … November 2026; June 2026 (index 6) holds a tenth of everything.
+fn plan(n: usize) -> (Vec<(i16, i8)>, Vec<usize>, usize) {
+    let months: Vec<(i16, i8)> = (0..12)
+        .map(|i| if i == 0 { (2025, 12) } else { (2026, i as i8) })
+        .collect();
+    let largest = 6usize;
+    let per_month: Vec<usize> = (0..months.len())
+        .map(|i| {
+            if i == largest {
+                n / 10
+            } else {
+                (n - n / 10) / 11
+            }
+        })
+        .collect();
+    (months, per_month, largest)
+}
+
+/// The largest month and a sample of tracking numbers of a database seeded earlier.
+fn existing_tickets(n: usize) -> (String, Vec<String>) {
+    let (months, per_month, largest) = plan(n);
+    let mut rng = rand::rng();
+    let tickets = (0..5_000)
+        .map(|_| {
+            let i = rng.random_range(0..months.len());
+            let (y, m) = months[i];
+            let seq = rng.random_range(1..=per_month[i].max(1));
+            format!("WB-{y:04}{m:02}-{seq:04}")
+        })
+        .collect();
+    let (y, m) = months[largest];
+    (format!("{y:04}-{m:02}"), tickets)
+}
+
 async fn seed_data(store: &Store, n: usize) -> anyhow::Result<(String, Vec<String>)> {
     let mut tx = store.begin().await?;
     seed::seed_reference_data(&mut tx.conn(), 0).await?;
@@ -303,22 +369,7 @@ async fn seed_data(store: &Store, n: usize) -> anyhow::Result<(String, Vec<Strin
         .collect();
     tx.commit().await?;
 
-    // Months: December 2025 … November 2026; June 2026 holds a tenth of everything.
-    let months: Vec<(i16, i8)> = (0..12)
-        .map(|i| if i == 0 { (2025, 12) } else { (2026, i as i8) })
-        .collect();
-    let largest = 6usize;
-    let per_month: Vec<usize> = months
-        .iter()
-        .enumerate()
-        .map(|(i, _)| {
-            if i == largest {
-                n / 10
-            } else {
-                (n - n / 10) / 11
-            }
-        })
-        .collect();
+    let (months, per_month, largest) = plan(n);
     let mut rng = rand::rng();
     let mut tickets = Vec::new();
     let mut citizen_ids: Vec<i64> = Vec::new();

@@ -7,8 +7,15 @@ use std::process::Command;
 use serde_json::Value;
 
 fn run(args: &[&str]) -> Value {
-    let out = Command::new(env!("CARGO_BIN_EXE_wani-bares-bench")).args(args).output().expect("the bench runs");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = Command::new(env!("CARGO_BIN_EXE_wani-bares-bench"))
+        .args(args)
+        .output()
+        .expect("the bench runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let stdout = String::from_utf8_lossy(&out.stdout);
     let last = stdout.lines().last().expect("a JSON line");
     serde_json::from_str(last).expect("the last line is JSON")
@@ -18,8 +25,16 @@ fn run(args: &[&str]) -> Value {
 fn a_small_ingest_run_loses_nothing_and_prints_every_field() {
     let v = run(&["ingest", "--messages", "300", "--concurrency", "16"]);
     for field in [
-        "acked_per_s", "ack_p50_ms", "ack_p99_ms", "ack_max_ms", "first_reply_p50_ms", "first_reply_p99_ms", "lost",
-        "baseline_inserts_per_s", "baseline_batched_rows_per_s", "baseline_null_http_per_s",
+        "acked_per_s",
+        "ack_p50_ms",
+        "ack_p99_ms",
+        "ack_max_ms",
+        "first_reply_p50_ms",
+        "first_reply_p99_ms",
+        "lost",
+        "baseline_inserts_per_s",
+        "baseline_batched_rows_per_s",
+        "baseline_null_http_per_s",
     ] {
         assert!(v[field].is_number(), "{field} missing: {v}");
     }
@@ -30,7 +45,14 @@ fn a_small_ingest_run_loses_nothing_and_prints_every_field() {
 #[test]
 fn a_small_scale_run_prints_every_field() {
     let v = run(&["scale", "--complaints", "400", "--requests", "10"]);
-    for field in ["list_p95_ms", "filter_p95_ms", "search_p95_ms", "detail_p95_ms", "report_s", "rss_mb"] {
+    for field in [
+        "list_p95_ms",
+        "filter_p95_ms",
+        "search_p95_ms",
+        "detail_p95_ms",
+        "report_s",
+        "rss_mb",
+    ] {
         assert!(v[field].is_number(), "{field} missing: {v}");
     }
     assert!(v["rss_mb"].as_f64().unwrap_or(0.0) > 1.0, "{v}");

@@ -23,7 +23,26 @@ fn free_port() -> u16 {
         .port()
 }
 
-fn start(dir: &std::path::Path, port: u16, graph: &str) -> Child {
+/// The server process, killed when dropped so a failing assertion leaves nothing running.
+struct Server(Child);
+
+impl Server {
+    fn kill(&mut self) -> std::io::Result<()> {
+        self.0.kill()
+    }
+    fn wait(&mut self) -> std::io::Result<std::process::ExitStatus> {
+        self.0.wait()
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn start(dir: &std::path::Path, port: u16, graph: &str) -> Server {
     let config = dir.join("crash.toml");
     std::fs::write(
         &config,
@@ -46,6 +65,7 @@ fn start(dir: &std::path::Path, port: u16, graph: &str) -> Child {
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
+        .map(Server)
         .unwrap()
 }
 
