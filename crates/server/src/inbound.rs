@@ -111,15 +111,8 @@ pub async fn handle_message(
         return Ok(false);
     };
     metrics::counter!("inbound_messages_total", "type" => kind).increment(1);
-    compose::enqueue_mark_read(
-        c,
-        citizen.id,
-        &msg.id,
-        citizen.phone.as_deref(),
-        citizen.bsuid.as_deref(),
-        now,
-    )
-    .await?;
+    // The read receipt is sent after the commit (see `processor::send_read_receipts`).
+    after.mark_read.push(msg.id.clone());
     after.outbox = true;
     after.live.push(LiveEvent::Message {
         citizen_id: citizen.id,

@@ -28,8 +28,12 @@ use crate::config::WhatsappConfig;
 
 /// Attempts before a transient failure becomes a dead letter.
 const MAX_ATTEMPTS: i64 = 12;
+/// Rows one pass claims: the in-flight window (what a crash may send twice).
+pub const PASS_ROWS: i64 = 128;
+/// Sends one pass runs at once: a pass takes at most two rounds of sends.
+const PASS_CONCURRENCY: usize = 64;
 /// How long a claimed row is ours. A pass finishes well within it (sends time out after
-/// `request_timeout_seconds`, at most 32 run at once); a row still `sending` after it
+/// `request_timeout_seconds`, in at most two rounds); a row still `sending` after it
 /// belongs to a process that died, and is sent again (the in-flight window).
 const LEASE_MS: i64 = 30_000;
 /// 24 hours in milliseconds.
@@ -168,7 +172,7 @@ impl Sender {
         };
         let now = self.clock.now().as_millisecond();
         let mut tx = self.store.begin().await?;
-        let rows = outbox::claim_due(&mut tx.conn(), now, now + LEASE_MS, 64).await?;
+        let rows = outbox::claim_due(&mut tx.conn(), now, now + LEASE_MS, PASS_ROWS).await?;
         tx.commit().await?;
         let claimed = rows.len();
         let mut tasks = tokio::task::JoinSet::new();
@@ -197,7 +201,7 @@ impl Sender {
                 template_language: self.config.template_language.clone(),
             };
             tasks.spawn(async move { this.send(row).await });
-            while tasks.len() >= 32 {
+            while tasks.len() >= PASS_CONCURRENCY {
                 if let Some(done) = tasks.join_next().await {
                     Self::absorb(done, &mut sent);
                 }
