@@ -47,7 +47,14 @@ fn main() -> anyhow::Result<()> {
         .try_init();
     let cli = Cli::parse();
     if matches!(cli.command, Command::ServeInternal) {
-        let code = wani_bares::cli::main_with(["wani-bares", "serve"]);
+        // The scale command hands over a configuration file that turns off background
+        // work it does not measure (the scheduled monthly reports).
+        let mut args = vec!["wani-bares".to_owned()];
+        if let Ok(path) = std::env::var("WANI_BARES_BENCH_CONFIG") {
+            args.extend(["--config".to_owned(), path]);
+        }
+        args.push("serve".to_owned());
+        let code = wani_bares::cli::main_with(args);
         std::process::exit(i32::from(code != std::process::ExitCode::SUCCESS));
     }
     let rt = tokio::runtime::Builder::new_multi_thread()

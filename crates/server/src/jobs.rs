@@ -81,7 +81,7 @@ pub fn spawn_all(state: &AppState) {
         Duration::from_hours(6),
         None,
         |s| async move {
-            // The first run is at start, which Store::open already covered; harmless.
+            // The first run is at start: statistics of the data as it is now.
             s.store.optimize().await?;
             Ok(0)
         },

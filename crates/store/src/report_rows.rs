@@ -24,6 +24,32 @@ fn relevant_ids() -> String {
     )
 }
 
+/// Runs `sql` with `$1 = from`, `$2 = to` and hands each row to `each` as it arrives.
+async fn stream<T>(
+    c: &mut Conn<'_>,
+    sql: String,
+    from: Millis,
+    to: Millis,
+    mut each: impl FnMut(T) + Send,
+) -> Result<(), StoreError>
+where
+    T: for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow>
+        + for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow>
+        + Send
+        + Unpin,
+{
+    on_conn!(c, c => {
+        let mut rows = sqlx::query_as::<_, T>(sqlx::AssertSqlSafe(sql))
+            .bind(from)
+            .bind(to)
+            .fetch(c);
+        while let Some(row) = rows.try_next().await? {
+            each(row);
+        }
+    });
+    Ok(())
+}
+
 /// One complaint as the report sees it.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct ComplaintRow {
@@ -62,7 +88,7 @@ pub async fn complaints(
     c: &mut Conn<'_>,
     from: Millis,
     to: Millis,
-    mut each: impl FnMut(ComplaintRow) + Send,
+    each: impl FnMut(ComplaintRow) + Send,
 ) -> Result<(), StoreError> {
     let sql = format!(
         "SELECT c.id, c.ticket, c.kind, c.status, c.channel, k.name AS category,
@@ -73,16 +99,7 @@ pub async fn complaints(
          WHERE c.id IN ({}) ORDER BY c.id",
         relevant_ids()
     );
-    on_conn!(c, c => {
-        let mut rows = sqlx::query_as::<_, ComplaintRow>(sqlx::AssertSqlSafe(sql))
-            .bind(from)
-            .bind(to)
-            .fetch(c);
-        while let Some(row) = rows.try_next().await? {
-            each(row);
-        }
-    });
-    Ok(())
+    stream(c, sql, from, to, each).await
 }
 
 /// One agency assignment as the report sees it.
@@ -112,7 +129,7 @@ pub async fn assignments(
     c: &mut Conn<'_>,
     from: Millis,
     to: Millis,
-    mut each: impl FnMut(AssignmentRow) + Send,
+    each: impl FnMut(AssignmentRow) + Send,
 ) -> Result<(), StoreError> {
     // Two index lookups joined by UNION (an OR would scan every assignment).
     const COLUMNS: &str =
@@ -125,16 +142,7 @@ pub async fn assignments(
          ORDER BY 1",
         relevant_ids()
     );
-    on_conn!(c, c => {
-        let mut rows = sqlx::query_as::<_, AssignmentRow>(sqlx::AssertSqlSafe(sql))
-            .bind(from)
-            .bind(to)
-            .fetch(c);
-        while let Some(row) = rows.try_next().await? {
-            each(row);
-        }
-    });
-    Ok(())
+    stream(c, sql, from, to, each).await
 }
 
 /// One deadline step as the report sees it.
@@ -161,17 +169,11 @@ pub async fn steps(
     c: &mut Conn<'_>,
     from: Millis,
     to: Millis,
-    mut each: impl FnMut(StepRow) + Send,
+    each: impl FnMut(StepRow) + Send,
 ) -> Result<(), StoreError> {
     let sql = "SELECT complaint_id, step, holder, started_at, due_at, done_at FROM sla_steps
          WHERE started_at >= $1 AND started_at < $2 ORDER BY id";
-    on_conn!(c, c => {
-        let mut rows = sqlx::query_as::<_, StepRow>(sql).bind(from).bind(to).fetch(c);
-        while let Some(row) = rows.try_next().await? {
-            each(row);
-        }
-    });
-    Ok(())
+    stream(c, sql.to_owned(), from, to, each).await
 }
 
 /// The status each relevant complaint that changed at or after `to` had just before

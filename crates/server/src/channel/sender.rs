@@ -178,6 +178,7 @@ impl Sender {
         let mut tasks = tokio::task::JoinSet::new();
         let mut deferred = Vec::new();
         let mut sent = Vec::new();
+        let mut retry = Vec::new();
         for row in rows {
             // A mark-read is an API call, not a message to the citizen: it is not paced.
             if row.kind != "mark_read" {
@@ -203,14 +204,16 @@ impl Sender {
             tasks.spawn(async move { this.send(row).await });
             while tasks.len() >= PASS_CONCURRENCY {
                 if let Some(done) = tasks.join_next().await {
-                    Self::absorb(done, &mut sent);
+                    Self::absorb(done, &mut sent, &mut retry);
                 }
             }
         }
         while let Some(done) = tasks.join_next().await {
-            Self::absorb(done, &mut sent);
+            Self::absorb(done, &mut sent, &mut retry);
         }
         // Successful sends and deferrals of the whole pass are recorded in one commit.
+        let soon = self.clock.now().as_millisecond() + 1_000;
+        deferred.extend(retry.into_iter().map(|id| (id, soon)));
         if !sent.is_empty() || !deferred.is_empty() {
             let done_at = self.clock.now().as_millisecond();
             let mut tx = self.store.begin().await?;
@@ -251,10 +254,12 @@ impl Sender {
     fn absorb(
         done: Result<Result<Outcome, StoreError>, tokio::task::JoinError>,
         sent: &mut Vec<SentRecord>,
+        retry: &mut Vec<i64>,
     ) {
         match done {
             Ok(Ok(Outcome::Sent(record))) => sent.push(record),
             Ok(Ok(Outcome::NotSent)) => {}
+            Ok(Ok(Outcome::Retry(id))) => retry.push(id),
             Ok(Err(e)) => {
                 tracing::error!(error = %e, "recording a send failure failed; the lease will return the row");
             }
@@ -278,6 +283,9 @@ struct SentRecord {
 enum Outcome {
     Sent(SentRecord),
     NotSent,
+    /// Nothing left for Meta (the database could not be read first): back to the queue
+    /// in a second instead of waiting for the lease.
+    Retry(i64),
 }
 
 struct SendJob {
@@ -369,9 +377,21 @@ impl SendJob {
         }
         let mut wire = payload.wire.clone();
         let mut used_template = row.used_template;
+        let window_open = if !used_template && payload.fallback.is_some() && !payload.force_template
+        {
+            match self.window_open(&row, now).await {
+                Ok(open) => open,
+                Err(e) => {
+                    tracing::warn!(outbox_id = row.id, error = %e, "could not read the 24-hour window; retried shortly");
+                    return Ok(Outcome::Retry(row.id));
+                }
+            }
+        } else {
+            true
+        };
         if !used_template
             && payload.fallback.is_some()
-            && (payload.force_template || !self.window_open(&row, now).await?)
+            && (payload.force_template || !window_open)
             && let Some(t) = self.template_for(&row, &payload)
         {
             wire = t;

@@ -496,7 +496,12 @@ impl TestApp {
         let form = format!(
             "Nama: Siti Aminah\nNIK: 3520014108900001\nAlamat: Desa Sidomukti RT 03 RW 05, Kec. Plaosan\nAduan: {text}"
         );
-        self.say(from, &form).await;
+        self.register_form(from, &form).await
+    }
+
+    /// Sends a one-shot form, a KTP photo and `YA`; returns the tracking number.
+    pub async fn register_form(&self, from: &str, form: &str) -> String {
+        self.say(from, form).await;
         self.send_image(from, &format!("media-{from}")).await;
         let replies = self.say(from, "YA").await;
         replies
@@ -507,7 +512,7 @@ impl TestApp {
                     .find(&s.text())
                     .map(|m| m.as_str().to_owned())
             })
-            .unwrap_or_else(|| panic!("no tracking number in {replies:#?}"))
+            .unwrap_or_else(|| panic!("no tracking number for {form:?}: {replies:#?}"))
     }
 
     /// One user per role (opd users of DPUPR and DINKES), logged in.
