@@ -29,9 +29,6 @@ pub struct Args {
     database_url: Option<String>,
 }
 
-/// Peak queue depths seen while the load ran: inbox in the high half, outbox in the low.
-static PEAKS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
-
 const APP_SECRET: &str = "bench-app-secret";
 const PHONE_ID: &str = "1000000000";
 
@@ -111,9 +108,11 @@ pub async fn run(args: Args) -> anyhow::Result<serde_json::Value> {
     eprintln!("load: {n} webhooks from {citizens} citizens…");
     // Queue depths, sampled every 100 ms: which stage falls behind (for BENCHMARKS.md).
     let probe_state = state.clone();
+    let probing = Arc::new(std::sync::atomic::AtomicBool::new(true));
+    let still = probing.clone();
     let probe = tokio::spawn(async move {
         let (mut inbox_peak, mut outbox_peak) = (0i64, 0i64);
-        loop {
+        while still.load(std::sync::atomic::Ordering::Relaxed) {
             tokio::time::sleep(Duration::from_millis(100)).await;
             if let Ok(mut r) = probe_state.store.inbox_reader().await
                 && let Ok(n) = wani_bares_store::inbox::pending_count(&mut r.conn()).await
@@ -125,11 +124,8 @@ pub async fn run(args: Args) -> anyhow::Result<serde_json::Value> {
             {
                 outbox_peak = outbox_peak.max(n);
             }
-            PEAKS.store(
-                (inbox_peak as u64) << 32 | (outbox_peak as u64 & 0xffff_ffff),
-                std::sync::atomic::Ordering::Relaxed,
-            );
         }
+        (inbox_peak, outbox_peak)
     });
     let (outcomes, wall) = load::fire(&url, shots.clone(), args.rate, args.concurrency).await;
     let acked: Vec<&load::Outcome> = outcomes.iter().filter(|o| o.status == 200).collect();
@@ -157,7 +153,8 @@ pub async fn run(args: Args) -> anyhow::Result<serde_json::Value> {
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    probe.abort();
+    probing.store(false, std::sync::atomic::Ordering::Relaxed);
+    let (inbox_peak, outbox_peak) = probe.await.unwrap_or_default();
     let received = record.snapshot();
     let mut first_ms = Vec::with_capacity(citizens);
     let mut without_one_greeting = 0usize;
@@ -225,11 +222,8 @@ pub async fn run(args: Args) -> anyhow::Result<serde_json::Value> {
         "inbox               : pending {} done {} poison {}; inbound messages stored {processed}",
         stored_in.0, stored_in.1, stored_in.2
     );
-    let peaks = PEAKS.load(std::sync::atomic::Ordering::Relaxed);
     eprintln!(
-        "queues (peak)       : inbox pending {}, outbox pending {} (sampled every 100 ms)",
-        peaks >> 32,
-        peaks & 0xffff_ffff
+        "queues (peak)       : inbox pending {inbox_peak}, outbox pending {outbox_peak} (sampled every 100 ms)"
     );
     eprintln!(
         "lost                : {lost} (messages {lost_messages}, citizens without exactly one first reply {without_one_greeting})"

@@ -174,42 +174,6 @@ pub async fn dispatched_between(
     Ok(rows)
 }
 
-/// Every assignment of the given complaints (report input), in order.
-pub async fn for_complaints(
-    c: &mut Conn<'_>,
-    complaint_ids: &[i64],
-) -> Result<Vec<Assignment>, StoreError> {
-    let mut out = Vec::new();
-    for chunk in complaint_ids.chunks(500) {
-        let placeholders = (1..=chunk.len())
-            .map(|i| format!("${i}"))
-            .collect::<Vec<_>>()
-            .join(", ");
-        let sql = format!("{SELECT} WHERE s.complaint_id IN ({placeholders}) ORDER BY s.id");
-        let rows: Vec<Assignment> = on_conn!(c, c => {
-            let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()));
-            for id in chunk {
-                q = q.bind(*id);
-            }
-            q.fetch_all(c).await
-        })?;
-        out.extend(rows);
-    }
-    Ok(out)
-}
-
-/// Assignments still pending that were dispatched before `before` (report input).
-pub async fn pending_since_before(
-    c: &mut Conn<'_>,
-    before: Millis,
-) -> Result<Vec<Assignment>, StoreError> {
-    let sql = sqlx::AssertSqlSafe(format!(
-        "{SELECT} WHERE s.state = 'pending' AND s.created_at < $1 ORDER BY s.id"
-    ));
-    let rows = on_conn!(c, c => sqlx::query_as(sql).bind(before).fetch_all(c).await)?;
-    Ok(rows)
-}
-
 /// (complaint id, agency name) of every answered assignment of the given complaints: who
 /// a rating is about.
 pub async fn answered_agencies(

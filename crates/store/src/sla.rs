@@ -206,20 +206,6 @@ pub async fn reminders_sent(c: &mut Conn<'_>, step_id: i64) -> Result<Vec<String
     Ok(rows.into_iter().map(|r| r.0).collect())
 }
 
-/// Records that started in `[from, to)` or are still open and started before `to`
-/// (report input).
-pub async fn relevant_to_period(
-    c: &mut Conn<'_>,
-    from: Millis,
-    to: Millis,
-) -> Result<Vec<StepRecord>, StoreError> {
-    let sql = sqlx::AssertSqlSafe(format!(
-        "{SELECT} WHERE (started_at >= $1 AND started_at < $2) OR (started_at < $1 AND (done_at IS NULL OR done_at >= $1)) ORDER BY id"
-    ));
-    let rows = on_conn!(c, c => sqlx::query_as(sql).bind(from).bind(to).fetch_all(c).await)?;
-    Ok(rows)
-}
-
 /// Replaces the holidays table content for one date.
 pub async fn add_holiday(c: &mut Conn<'_>, date: &str, name: &str) -> Result<(), StoreError> {
     on_conn!(c, c => sqlx::query(

@@ -573,12 +573,7 @@ async fn openapi() -> Response {
 }
 
 fn may_read_reports(staff: &Staff) -> Result<(), AppError> {
-    if staff.role == Role::Opd {
-        return Err(AppError::Forbidden(
-            "laporan bulanan untuk pimpinan dan petugas Kominfo".into(),
-        ));
-    }
-    Ok(())
+    crate::services::reports::may_read(staff.role)
 }
 
 async fn report_monthly(
@@ -641,23 +636,11 @@ async fn report_stored(
     Path(id): Path<i64>,
 ) -> Result<Response, AppError> {
     may_read_reports(&staff)?;
-    let row = {
-        let mut r = state.store.reader().await?;
-        wani_bares_store::reports::by_id(&mut r.conn(), id)
-            .await?
-            .ok_or(AppError::NotFound)?
-    };
-    let format: wani_bares_report::Format = row
-        .format
-        .parse()
-        .map_err(|e| AppError::Internal(anyhow::anyhow!("{e}")))?;
-    let bytes = state.media.get(&row.storage_key).await?;
-    let month = wani_bares_report::input::Month::parse(&row.month)
-        .map_err(|e| AppError::Internal(anyhow::anyhow!("{e}")))?;
+    let report = crate::services::reports::stored(&state, id).await?;
     Ok(download(
-        format.content_type(),
-        &format.file_name(month),
-        bytes,
+        report.content_type,
+        &report.file_name,
+        report.bytes,
     ))
 }
 

@@ -81,22 +81,12 @@ pub async fn input(state: &AppState, month: &str) -> anyhow::Result<ReportInput>
         let mut r = store.reader().await?;
         let mut raw: Vec<report_rows::AssignmentRow> = Vec::new();
         report_rows::assignments(&mut r.conn(), from, to, |a| raw.push(a)).await?;
-        tracing::debug!(
-            ms = t0.elapsed().as_millis(),
-            n = raw.len(),
-            "report: assignments"
-        );
         anyhow::Ok(raw)
     };
     let steps_task = async {
         let mut r = store.reader().await?;
         let mut steps: Vec<report_rows::StepRow> = Vec::new();
         report_rows::steps(&mut r.conn(), from, to, |s| steps.push(s)).await?;
-        tracing::debug!(
-            ms = t0.elapsed().as_millis(),
-            n = steps.len(),
-            "report: steps"
-        );
         anyhow::Ok(steps)
     };
     let complaints_task = async {
@@ -106,11 +96,6 @@ pub async fn input(state: &AppState, month: &str) -> anyhow::Result<ReportInput>
         let ratings = ratings::given_between(&mut r.conn(), from, to).await?;
         let rated: Vec<i64> = ratings.iter().map(|rt| rt.complaint_id).collect();
         let rated_agencies = assignments::answered_agencies(&mut r.conn(), &rated).await?;
-        tracing::debug!(
-            ms = t0.elapsed().as_millis(),
-            n = rows.len(),
-            "report: complaints"
-        );
         anyhow::Ok((rows, ratings, rated_agencies))
     };
     let at_end_task = async {
@@ -119,11 +104,6 @@ pub async fn input(state: &AppState, month: &str) -> anyhow::Result<ReportInput>
             .await?
             .into_iter()
             .collect();
-        tracing::debug!(
-            ms = t0.elapsed().as_millis(),
-            n = at_end.len(),
-            "report: statuses at month end"
-        );
         anyhow::Ok(at_end)
     };
     let (raw_assignments, steps, (rows, rating_list, rated_agencies), at_end) =
@@ -294,6 +274,48 @@ pub struct Rendered {
     pub bytes: Vec<u8>,
 }
 
+/// Who may read monthly reports: everyone but agency users.
+pub fn may_read(role: wani_bares_domain::role::Role) -> Result<(), crate::error::AppError> {
+    if role == wani_bares_domain::role::Role::Opd {
+        return Err(crate::error::AppError::Forbidden(
+            "laporan bulanan untuk pimpinan dan petugas Kominfo".into(),
+        ));
+    }
+    Ok(())
+}
+
+/// `YYYY-MM` of the month before `local`'s.
+pub fn previous_month(local: &jiff::civil::DateTime) -> String {
+    let (y, m) = if local.month() == 1 {
+        (local.year() - 1, 12)
+    } else {
+        (local.year(), local.month() - 1)
+    };
+    format!("{y:04}-{m:02}")
+}
+
+/// A report generated earlier and kept in the media store, by its id.
+pub async fn stored(state: &AppState, id: i64) -> Result<Rendered, crate::error::AppError> {
+    use crate::error::AppError;
+    let row = {
+        let mut r = state.store.reader().await?;
+        reports::by_id(&mut r.conn(), id)
+            .await?
+            .ok_or(AppError::NotFound)?
+    };
+    let format: Format = row
+        .format
+        .parse()
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("{e}")))?;
+    let month = Month::parse(&row.month).map_err(|e| AppError::Internal(anyhow::anyhow!("{e}")))?;
+    let bytes = state.media.get(&row.storage_key).await?;
+    Ok(Rendered {
+        file_name: format.file_name(month),
+        content_type: format.content_type(),
+        bytes,
+    })
+}
+
 /// Renders the report of `month` in `format`.
 pub async fn render(state: &AppState, month: &str, format: Format) -> anyhow::Result<Rendered> {
     // Boxed: the concurrent queries make a large future.
@@ -343,12 +365,7 @@ pub async fn scheduled(state: &AppState) -> anyhow::Result<usize> {
     if day == 0 || local.day() < day || local.hour() < 6 {
         return Ok(0);
     }
-    let (y, m) = if local.month() == 1 {
-        (local.year() - 1, 12)
-    } else {
-        (local.year(), local.month() - 1)
-    };
-    let month = format!("{y:04}-{m:02}");
+    let month = previous_month(&local);
     let mut made = 0;
     for format in [Format::Pdf, Format::Xlsx, Format::Csv] {
         let exists = {

@@ -10,7 +10,6 @@ use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use axum::routing::get;
-use wani_bares_domain::role::Role;
 use wani_bares_report::Format;
 use wani_bares_report::input::Month;
 
@@ -52,28 +51,13 @@ struct ReportsPage {
     rows: Vec<Row>,
 }
 
-fn allowed(role: Role) -> Result<(), AppError> {
-    if role == Role::Opd {
-        Err(AppError::Forbidden(
-            "laporan bulanan untuk pimpinan dan petugas Kominfo".into(),
-        ))
-    } else {
-        Ok(())
-    }
-}
-
 async fn list(
     State(state): State<AppState>,
     WebStaff(staff): WebStaff,
 ) -> Result<Response, PageError> {
-    allowed(staff.role)?;
+    crate::services::reports::may_read(staff.role)?;
     let cal = state.calendar.read().await.clone();
     let local = cal.local(state.clock.now());
-    let (y, m) = if local.month() == 1 {
-        (local.year() - 1, 12)
-    } else {
-        (local.year(), local.month() - 1)
-    };
     let mut r = state.store.reader().await?;
     let rows = wani_bares_store::reports::list(&mut r.conn(), 60)
         .await?
@@ -95,7 +79,7 @@ async fn list(
     let chrome = Chrome::build(&state, &staff, "reports", None).await?;
     Ok(page(&ReportsPage {
         chrome,
-        month: format!("{y:04}-{m:02}"),
+        month: crate::services::reports::previous_month(&local),
         rows,
     }))
 }
@@ -105,7 +89,7 @@ async fn download(
     WebStaff(staff): WebStaff,
     Query(q): Query<HashMap<String, String>>,
 ) -> Result<Response, PageError> {
-    allowed(staff.role)?;
+    crate::services::reports::may_read(staff.role)?;
     let month = q
         .get("bulan")
         .map(|m| m.trim().to_owned())
@@ -132,26 +116,11 @@ async fn stored(
     WebStaff(staff): WebStaff,
     Path(id): Path<i64>,
 ) -> Result<Response, PageError> {
-    allowed(staff.role)?;
-    let row = {
-        let mut r = state.store.reader().await?;
-        wani_bares_store::reports::by_id(&mut r.conn(), id)
-            .await?
-            .ok_or(AppError::NotFound)?
-    };
-    let format: Format = row
-        .format
-        .parse()
-        .map_err(|e| AppError::Internal(anyhow::anyhow!("{e}")))?;
-    let month = Month::parse(&row.month).map_err(|e| AppError::Internal(anyhow::anyhow!("{e}")))?;
-    let bytes = state
-        .media
-        .get(&row.storage_key)
-        .await
-        .map_err(AppError::from)?;
+    crate::services::reports::may_read(staff.role)?;
+    let report = crate::services::reports::stored(&state, id).await?;
     Ok(crate::http::api::download(
-        format.content_type(),
-        &format.file_name(month),
-        bytes,
+        report.content_type,
+        &report.file_name,
+        report.bytes,
     ))
 }
